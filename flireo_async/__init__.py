@@ -1,0 +1,128 @@
+"""
+flireo_async: an asyncio SDK for searching, ordering and tracking Dutch
+phone numbers through the Flireo API.
+
+Example::
+
+    import flireo_async as flireo
+
+    async with flireo.FlireoClient(api_key="fl_live_...") as client:
+        numbers = await client.phone_numbers.search(limit=20)
+        receipt = await client.phone_numbers.order(numbers[0].phone_number)
+        order = await client.orders.wait(receipt.order_id)
+"""
+
+from __future__ import annotations
+
+from ._aiohttp import AiohttpTransport
+from ._client import DEFAULT_BASE_URL, FlireoClient
+from ._models import (
+    AssistantPhoneNumber,
+    AvailableNumber,
+    Cost,
+    Document,
+    GroupPhoneNumber,
+    LinkedAssistant,
+    LinkedNumber,
+    LinkResult,
+    NumberType,
+    Order,
+    OrderReceipt,
+    OrderStatus,
+    PhoneNumber,
+    UnlinkResult,
+    VerificationGroup,
+    VerificationGroupRef,
+    VerificationGroupStatus,
+)
+from ._pager import AsyncPager, Page
+from ._retry import RetryPolicy
+from ._sansio import RateLimitInfo
+from ._timeout import Timeout
+from ._transport import Request, Response, Transport
+from ._version import VERSION as __version__
+from .exceptions import (
+    AlreadyInUseError,
+    AlreadyLinkedError,
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    ConflictError,
+    ConnectError,
+    FlireoError,
+    InsufficientCreditsError,
+    InvalidParametersError,
+    InvalidStatusError,
+    NoPhoneNumberError,
+    NotFoundError,
+    OrderOutcomeUnknownError,
+    PermissionDeniedError,
+    ProviderError,
+    RateLimitError,
+    RequestTimeoutError,
+    ResponseDecodeError,
+    ServerError,
+    SignatureError,
+    TransportError,
+    ValidationError,
+    WaitTimeoutError,
+)
+
+
+__all__ = [
+    "APIError",
+    "AiohttpTransport",
+    "AlreadyInUseError",
+    "AlreadyLinkedError",
+    "AssistantPhoneNumber",
+    "AsyncPager",
+    "AuthenticationError",
+    "AvailableNumber",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "ConnectError",
+    "Cost",
+    "DEFAULT_BASE_URL",
+    "Document",
+    "FlireoClient",
+    "FlireoError",
+    "GroupPhoneNumber",
+    "InsufficientCreditsError",
+    "InvalidParametersError",
+    "InvalidStatusError",
+    "LinkResult",
+    "LinkedAssistant",
+    "LinkedNumber",
+    "NoPhoneNumberError",
+    "NotFoundError",
+    "NumberType",
+    "Order",
+    "OrderOutcomeUnknownError",
+    "OrderReceipt",
+    "OrderStatus",
+    "Page",
+    "PermissionDeniedError",
+    "PhoneNumber",
+    "ProviderError",
+    "RateLimitError",
+    "RateLimitInfo",
+    "Request",
+    "RequestTimeoutError",
+    "Response",
+    "ResponseDecodeError",
+    "RetryPolicy",
+    "ServerError",
+    "SignatureError",
+    "Timeout",
+    "Transport",
+    "TransportError",
+    "UnlinkResult",
+    "ValidationError",
+    "VerificationGroup",
+    "VerificationGroupRef",
+    "VerificationGroupStatus",
+    "WaitTimeoutError",
+    "__version__",
+]

@@ -1,0 +1,164 @@
+"""
+The one cattrs converter, and the only module that imports cattrs.
+
+Wire names equal field names for the provisioning API, so no renaming is
+registered; what needs care is the value types: aware datetimes,
+``Decimal`` money, open enums (unknown values stay strings) and
+``X | None`` fields, which get a specialised hook each because cattrs'
+generic optional dispatch dominated decoding time in the baseline profile.
+Unknown JSON keys are ignored (``forbid_extra_keys=False``) so a field
+the API adds tomorrow does not break today's client.
+"""
+
+from __future__ import annotations
+
+import enum
+import types
+import typing
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+import cattrs
+
+from .exceptions import ResponseDecodeError
+
+
+__all__ = ["converter", "structure"]
+
+T = TypeVar("T")
+
+
+def _structure_datetime(value: Any, _: type) -> datetime:
+    if not isinstance(value, str):
+        msg = f"expected an ISO 8601 string, got {type(value).__name__}"
+        raise TypeError(msg)
+    parsed = datetime.fromisoformat(value)
+    # The API documents UTC ("...Z"); a naive value is read as UTC rather
+    # than handed out as a naive datetime.
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _structure_decimal(value: Any, _: type) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        msg = f"expected a decimal string, got {type(value).__name__}"
+        raise TypeError(msg)
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        msg = f"not a decimal: {value!r}"
+        raise ValueError(msg) from None
+
+
+def _strict(kind: type) -> Callable[[Any, Any], Any]:
+    # cattrs' defaults coerce (str(None) == "None", bool("false") is True);
+    # a decoder for money and orders must not guess.
+    def structure(value: Any, _: Any) -> Any:
+        if type(value) is kind:
+            return value
+        if kind is float and type(value) is int:
+            return float(value)
+        msg = f"expected {kind.__name__}, got {type(value).__name__}"
+        raise TypeError(msg)
+
+    return structure
+
+
+def _union_args(t: Any) -> tuple[Any, ...]:
+    if isinstance(t, types.UnionType) or typing.get_origin(t) is typing.Union:
+        return typing.get_args(t)
+    return ()
+
+
+def _open_enum(args: tuple[Any, ...]) -> type[enum.Enum] | None:
+    enums = [
+        a for a in args if isinstance(a, type) and issubclass(a, enum.Enum)
+    ]
+    if len(enums) == 1 and str in args:
+        return enums[0]
+    return None
+
+
+def _is_open_enum(t: Any) -> bool:
+    return _open_enum(_union_args(t)) is not None
+
+
+def _open_enum_hook(t: Any) -> Callable[[Any, Any], Any]:
+    args = _union_args(t)
+    enum_cls = _open_enum(args)
+    assert enum_cls is not None  # noqa: S101 - guarded by the predicate
+    nullable = type(None) in args
+    members = {m.value: m for m in enum_cls}
+
+    def structure(value: Any, _: Any) -> Any:
+        if value is None and nullable:
+            return None
+        if not isinstance(value, str):
+            msg = f"expected a string for {enum_cls.__name__}"
+            raise TypeError(msg)
+        return members.get(value, value)
+
+    return structure
+
+
+def _is_plain_optional(t: Any) -> bool:
+    args = _union_args(t)
+    return len(args) == 2 and type(None) in args and _open_enum(args) is None
+
+
+def _make_converter() -> cattrs.Converter:
+    c = cattrs.Converter(forbid_extra_keys=False)
+    for kind in (str, int, float, bool):
+        c.register_structure_hook(kind, _strict(kind))
+    c.register_structure_hook(datetime, _structure_datetime)
+    c.register_structure_hook(Decimal, _structure_decimal)
+    c.register_structure_hook_factory(_is_open_enum, _open_enum_hook)
+
+    def optional_hook(t: Any) -> Callable[[Any, Any], Any]:
+        inner = next(a for a in _union_args(t) if a is not type(None))
+        handler = c.get_structure_hook(inner)
+
+        def structure(value: Any, _: Any) -> Any:
+            return None if value is None else handler(value, inner)
+
+        return structure
+
+    c.register_structure_hook_factory(_is_plain_optional, optional_hook)
+    return c
+
+
+converter = _make_converter()
+
+
+def structure(data: Any, cls: type[T], *, status: int = 200) -> T:
+    """
+    Structure decoded JSON into *cls*, or raise ``ResponseDecodeError``.
+
+    Args:
+        data: Decoded JSON.
+        cls: The model class.
+        status: The answer's status, kept on the error.
+
+    Returns:
+        An instance of *cls*.
+
+    Raises:
+        ResponseDecodeError: The data does not fit; ``errors`` lists the
+            readable paths cattrs found (``... @ $.phone_number``).
+    """
+    try:
+        return converter.structure(data, cls)
+    except cattrs.ClassValidationError as exc:
+        errors = tuple(cattrs.transform_error(exc))
+    except (
+        cattrs.BaseValidationError,
+        TypeError,
+        ValueError,
+        KeyError,
+        AttributeError,
+    ) as exc:
+        errors = (f"{type(exc).__name__}: {exc}",)
+    name = getattr(cls, "__name__", str(cls))
+    msg = f"the answer does not fit {name}"
+    raise ResponseDecodeError(msg, status=status, errors=errors)

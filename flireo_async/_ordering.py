@@ -1,0 +1,204 @@
+"""
+Ordering a number exactly once over an unreliable network.
+
+The API documents no idempotency, and every order charges credits, so the
+rules are (API.md §5):
+
+* an attempt that certainly never reached the server (``ConnectError``,
+  a 429 answered before processing) is retried by the normal retry path;
+* after an ambiguous failure — a timeout or dropped connection after the
+  request left, a 5xx, or ``already_in_use`` in answer to a re-send — the
+  order list is searched for the number: found means the first attempt
+  went through, and its order is returned with ``reconciled=True``;
+* only when the list proves the order absent is the POST sent again;
+* when the list cannot be read, ``OrderOutcomeUnknownError`` says so
+  rather than guessing.
+
+Every attempt carries the same ``Idempotency-Key`` header, harmless where
+the server ignores it and decisive where it does not.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from ._converter import structure
+from ._models import NumberType, Order, OrderReceipt
+from ._resource import data_of, page_of
+from .exceptions import (
+    AlreadyInUseError,
+    ConnectError,
+    FlireoError,
+    OrderOutcomeUnknownError,
+    ServerError,
+    TransportError,
+)
+
+
+if TYPE_CHECKING:
+    from ._client import FlireoClient
+
+__all__ = ["find_orders", "place_order", "receipt_from_order"]
+
+# Orders placed this long before the call started may be matched too:
+# the server's clock is not ours.
+CLOCK_SKEW = timedelta(minutes=5)
+_RECONCILE_PAGE = 100
+
+
+def receipt_from_order(order: Order) -> OrderReceipt:
+    """An :class:`OrderReceipt` for an order found in the order list."""
+    return OrderReceipt(
+        order_id=order.id,
+        phone_number=order.phone_number,
+        number_type=order.number_type,
+        status=order.status,
+        verification_group=order.verification_group,
+        reconciled=True,
+    )
+
+
+async def find_orders(
+    client: FlireoClient,
+    phone_numbers: set[str],
+    *,
+    since: datetime,
+    number_type: NumberType | None = None,
+    verification_group_id: str | None = None,
+) -> dict[str, Order]:
+    """
+    Look numbers up in the order list, newest first.
+
+    Args:
+        client: The client.
+        phone_numbers: Numbers to find.
+        since: Only orders placed after this (less the clock skew) count.
+        number_type: Narrow the list by type.
+        verification_group_id: Narrow the list by group.
+
+    Returns:
+        The newest matching order per number found.
+
+    Raises:
+        FlireoError: The list could not be read.
+    """
+    found: dict[str, Order] = {}
+    floor = since - CLOCK_SKEW
+    offset: int | None = 0
+    while offset is not None and len(found) < len(phone_numbers):
+        payload = await client._call(
+            "GET",
+            "/v1/phone-number-orders",
+            query={
+                "number_type": number_type.value if number_type else None,
+                "verification_group_id": verification_group_id,
+                "limit": _RECONCILE_PAGE,
+                "offset": offset,
+            },
+        )
+        page = page_of(payload, Order)
+        all_older = bool(page.items)
+        for order in page.items:
+            placed = order.ordered_at
+            if placed is not None and placed < floor:
+                continue
+            all_older = False
+            if order.phone_number in phone_numbers:
+                found.setdefault(order.phone_number, order)
+        # The list is newest first; a page of nothing but older orders
+        # means ours cannot be further down.
+        offset = None if all_older else page.next_offset
+    return found
+
+
+async def place_order(
+    client: FlireoClient,
+    *,
+    path: str,
+    body: dict[str, str],
+    phone_number: str,
+    number_type: NumberType,
+    verification_group_id: str | None,
+    idempotency_key: str | None = None,
+) -> OrderReceipt:
+    """
+    POST an order and make sure it happened exactly once.
+
+    Args:
+        client: The client.
+        path: The ordering endpoint.
+        body: The validated JSON body.
+        phone_number: The number being ordered.
+        number_type: Its type (narrows reconciliation).
+        verification_group_id: Its group (narrows reconciliation).
+        idempotency_key: Key for every attempt; generated if ``None``.
+
+    Returns:
+        The receipt, ``reconciled=True`` if it came from the order list.
+
+    Raises:
+        OrderOutcomeUnknownError: Whether the order exists cannot be told.
+        FlireoError: The order certainly was not placed.
+    """
+    key = idempotency_key or str(uuid.uuid4())
+    headers = {"Idempotency-Key": key}
+    since = datetime.now(UTC)
+    in_doubt = False
+    sends = 0
+    while True:
+        sends += 1
+        try:
+            payload: Any = await client._call(
+                "POST",
+                path,
+                json=body,
+                extra_headers=headers,
+                repeatable=False,
+            )
+        except ConnectError:
+            # Nothing left this time; retries of that were already spent.
+            raise
+        except AlreadyInUseError as exc:
+            if not in_doubt:
+                raise
+            error: FlireoError = exc
+        except (TransportError, ServerError) as exc:
+            error = exc
+        else:
+            return structure(data_of(payload), OrderReceipt)
+        in_doubt = True
+        try:
+            found = await find_orders(
+                client,
+                {phone_number},
+                since=since,
+                number_type=number_type,
+                verification_group_id=verification_group_id,
+            )
+        except FlireoError as exc:
+            msg = (
+                f"ordering {phone_number} failed ambiguously ({error}) and "
+                f"the order list could not be read ({exc}); check "
+                f"client.orders.list() before ordering it again"
+            )
+            raise OrderOutcomeUnknownError(
+                msg, phone_number=phone_number, idempotency_key=key
+            ) from exc
+        if phone_number in found:
+            return receipt_from_order(found[phone_number])
+        if isinstance(error, AlreadyInUseError):
+            msg = (
+                f"{phone_number} is in use but not in this account's "
+                f"order list after an ambiguous attempt"
+            )
+            raise OrderOutcomeUnknownError(
+                msg, phone_number=phone_number, idempotency_key=key
+            ) from error
+        if sends >= client.retry_policy.max_attempts:
+            error.add_note(
+                f"the order list shows no order for {phone_number}: "
+                f"it was not ordered"
+            )
+            raise error

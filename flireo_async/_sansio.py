@@ -1,0 +1,264 @@
+"""
+The protocol core, with no I/O of its own (after gidgethub's ``sansio``).
+
+Building a :class:`Request`, reading an answer into JSON or the right
+exception, and parsing ``Retry-After`` and ``X-RateLimit-*`` are plain
+functions of plain data, so they are tested without a loop or a socket.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import math
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import attrs
+import orjson
+
+from ._transport import Request, Response
+from .exceptions import (
+    APIError,
+    RateLimitError,
+    ResponseDecodeError,
+    error_class_for,
+)
+
+
+__all__ = [
+    "RateLimitInfo",
+    "build_request",
+    "decipher",
+    "encode_query",
+    "parse_retry_after",
+    "path_segment",
+]
+
+_JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+def encode_query(params: Mapping[str, object]) -> str:
+    """
+    Encode query parameters the way the API reads them.
+
+    ``None`` values are left out; booleans become the strings ``"true"``
+    and ``"false"`` (``include_default`` is documented as a string); keys
+    are sorted so equal queries encode equally.
+    """
+    pairs = []
+    for key in sorted(params):
+        value = params[key]
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        pairs.append((key, str(value)))
+    return urlencode(pairs)
+
+
+def path_segment(value: str) -> str:
+    """Quote an id for use as one path segment (no ``/`` smuggling)."""
+    return quote(value, safe="")
+
+
+def build_request(
+    method: str,
+    base_url: str,
+    path: str,
+    *,
+    headers: Mapping[str, str],
+    query: Mapping[str, object] | None = None,
+    json: Any = None,
+    extra_headers: Mapping[str, str] | None = None,
+) -> Request:
+    """
+    Build a request for one API call.
+
+    Args:
+        method: HTTP method.
+        base_url: The API root, without a trailing slash.
+        path: The documented path, e.g. ``"/v1/phone-numbers"``.
+        headers: The client's constant headers (auth, user agent).
+        query: Query parameters; see :func:`encode_query`.
+        json: A JSON-serialisable body, or ``None`` for no body.
+        extra_headers: Per-call headers such as ``Idempotency-Key``.
+
+    Returns:
+        The :class:`Request`.
+    """
+    url = base_url + path
+    if query:
+        encoded = encode_query(query)
+        if encoded:
+            url = f"{url}?{encoded}"
+    body = b""
+    if json is not None or extra_headers:
+        headers = dict(headers)
+        if json is not None:
+            body = orjson.dumps(json)
+            headers.update(_JSON_HEADERS)
+        if extra_headers:
+            headers.update(extra_headers)
+    return Request(method=method, url=url, headers=headers, body=body)
+
+
+def parse_retry_after(value: str | None, *, now: float) -> float | None:
+    """
+    Read a ``Retry-After`` header: delta seconds or an HTTP date.
+
+    Args:
+        value: The header value, or ``None``.
+        now: The current Unix time, for the date form.
+
+    Returns:
+        Seconds to wait (never negative), or ``None`` if absent or
+        unreadable.
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            return None
+        seconds = when.timestamp() - now
+    if math.isnan(seconds) or math.isinf(seconds):
+        return None
+    return max(0.0, seconds)
+
+
+@attrs.frozen(kw_only=True)
+class RateLimitInfo:
+    """
+    The account's rate-limit window as the server last reported it.
+
+    Attributes:
+        limit: Requests allowed per window.
+        remaining: Requests left in this window.
+        reset: Unix time at which the window resets.
+    """
+
+    limit: int | None
+    remaining: int
+    reset: float
+
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, str]) -> RateLimitInfo | None:
+        """
+        Read ``X-RateLimit-*`` headers.
+
+        Returns:
+            The window, or ``None`` when ``Remaining``/``Reset`` are absent
+            or not numbers.
+        """
+        remaining = headers.get("x-ratelimit-remaining")
+        reset = headers.get("x-ratelimit-reset")
+        if remaining is None or reset is None:
+            return None
+        try:
+            limit_text = headers.get("x-ratelimit-limit")
+            return cls(
+                limit=int(limit_text) if limit_text is not None else None,
+                remaining=int(remaining),
+                reset=float(reset),
+            )
+        except ValueError:
+            return None
+
+
+def _error_fields(payload: Any) -> tuple[str | None, str | None, Any]:
+    # Three documented shapes: {"error": {"code", "message", "details"}},
+    # the flat {"error": "Unauthorized", "message": "..."} of the newer
+    # docs, and a bare {"message": "..."}.
+    if not isinstance(payload, dict):
+        return None, None, None
+    error = payload.get("error")
+    if isinstance(error, dict):
+        code = error.get("code")
+        message = error.get("message")
+        details = error.get("details")
+    else:
+        code = None
+        message = payload.get("message")
+        details = payload.get("details")
+        if isinstance(error, str):
+            # The flat form names the error ("Unauthorized"); keep it as a
+            # code only when it looks like one.
+            if error.replace("_", "").isalnum() and error.islower():
+                code = error
+            message = f"{error}: {message}" if message else error
+    return (
+        code if isinstance(code, str) else None,
+        message if isinstance(message, str) else None,
+        details,
+    )
+
+
+def _reason(status: int) -> str:
+    if status >= 500:
+        return "server error"
+    return "request failed"
+
+
+def decipher(response: Response, *, method: str, url: str, now: float) -> Any:
+    """
+    Turn an answer into its JSON payload, or raise the matching error.
+
+    Args:
+        response: The transport's answer.
+        method: The request method (for error messages).
+        url: The request URL (for error messages).
+        now: Current Unix time, for ``Retry-After`` dates.
+
+    Returns:
+        The decoded JSON of a 2xx answer (``None`` for an empty body).
+
+    Raises:
+        APIError: A subclass picked by :func:`error_class_for`.
+        ResponseDecodeError: A 2xx body that is not JSON.
+    """
+    status = response.status
+    if 200 <= status < 300:
+        if not response.body:
+            return None
+        try:
+            return orjson.loads(response.body)
+        except orjson.JSONDecodeError as exc:
+            msg = f"{method} {url} answered {status} with a non-JSON body"
+            raise ResponseDecodeError(
+                msg, status=status, body=response.body
+            ) from exc
+    headers = response.headers
+    try:
+        payload = orjson.loads(response.body) if response.body else None
+    except orjson.JSONDecodeError:
+        # A proxy's HTML error page: the status alone decides.
+        payload = None
+    code, message, details = _error_fields(payload)
+    cls = error_class_for(status, code)
+    kwargs: dict[str, Any] = {
+        "status": status,
+        "code": code,
+        "details": details,
+        "request_id": headers.get("x-request-id"),
+        "method": method,
+        "url": url,
+        "headers": headers,
+    }
+    text = message or _reason(status)
+    error: APIError
+    if issubclass(cls, RateLimitError):
+        error = cls(
+            text,
+            retry_after=parse_retry_after(headers.get("retry-after"), now=now),
+            **kwargs,
+        )
+    else:
+        error = cls(text, **kwargs)
+    raise error

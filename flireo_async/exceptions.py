@@ -1,0 +1,354 @@
+"""
+Every error ``flireo_async`` raises, and how a status or error code picks one.
+
+The tree, and what each branch tells the caller::
+
+    FlireoError
+    ├── ConfigurationError          the client cannot be built as asked
+    ├── ValidationError             bad input (field, message); nothing sent
+    ├── TransportError              may or may not have reached the server
+    │   ├── ConnectError            certainly not sent
+    │   └── RequestTimeoutError     sent, no answer in time
+    ├── ResponseDecodeError         a 2xx body that is not JSON or not the
+    │                               documented shape
+    ├── OrderOutcomeUnknownError    an order POST may have gone through and
+    │                               reconciliation could not tell
+    ├── WaitTimeoutError            a wait() gave up before a final status
+    ├── SignatureError              a webhook's signature did not check out
+    └── APIError                    the server answered with an error
+        ├── BadRequestError (400)
+        │   ├── InvalidParametersError   invalid_parameters
+        │   ├── InvalidStatusError       invalid_status
+        │   ├── AlreadyLinkedError       already_linked
+        │   ├── AlreadyInUseError        already_in_use
+        │   └── NoPhoneNumberError       no_phone_number
+        ├── AuthenticationError (401)
+        ├── InsufficientCreditsError (402)
+        ├── PermissionDeniedError (403)
+        ├── NotFoundError (404)
+        ├── ConflictError (409)
+        ├── RateLimitError (429)         .retry_after
+        └── ServerError (5xx)
+            └── ProviderError            provider_error
+
+The error code in the body picks the class; the HTTP status picks it when the
+code is unknown or the body is not JSON (a proxy's HTML 502 page is a
+:class:`ServerError`).  :func:`error_class_for` is the one table lookup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+__all__ = [
+    "APIError",
+    "AlreadyInUseError",
+    "AlreadyLinkedError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "ConnectError",
+    "FlireoError",
+    "InsufficientCreditsError",
+    "InvalidParametersError",
+    "InvalidStatusError",
+    "NoPhoneNumberError",
+    "NotFoundError",
+    "OrderOutcomeUnknownError",
+    "PermissionDeniedError",
+    "ProviderError",
+    "RateLimitError",
+    "RequestTimeoutError",
+    "ResponseDecodeError",
+    "ServerError",
+    "SignatureError",
+    "TransportError",
+    "ValidationError",
+    "WaitTimeoutError",
+    "error_class_for",
+]
+
+
+class FlireoError(Exception):
+    """
+    Base class of every error raised by ``flireo_async``.
+    """
+
+
+class ConfigurationError(FlireoError):
+    """
+    The client was configured in a way that cannot work (no API key, a
+    closed client, a bad base URL).
+    """
+
+
+class ValidationError(FlireoError, ValueError):
+    """
+    An argument is invalid; nothing was sent.
+
+    Attributes:
+        field: The name of the offending argument or body field.
+        message: What is wrong with it.
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class TransportError(FlireoError):
+    """
+    The request failed below HTTP; it may or may not have reached the server.
+    """
+
+
+class ConnectError(TransportError):
+    """
+    The connection could not be made, so the request certainly was not sent.
+    """
+
+
+class RequestTimeoutError(TransportError):
+    """
+    No answer arrived in time; the server may have processed the request.
+    """
+
+
+class ResponseDecodeError(FlireoError):
+    """
+    A successful answer whose body is not JSON or not the documented shape.
+
+    Attributes:
+        status: The HTTP status of the answer.
+        body: The raw body (at most 2 KiB of it).
+        errors: Readable paths of what did not fit, e.g.
+            ``"invalid value for type, expected int @ $.data.credits_used"``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        body: bytes = b"",
+        errors: tuple[str, ...] = (),
+    ) -> None:
+        detail = f"{message}: {'; '.join(errors)}" if errors else message
+        super().__init__(detail)
+        self.status = status
+        self.body = body[:2048]
+        self.errors = errors
+
+
+class OrderOutcomeUnknownError(FlireoError):
+    """
+    An order POST may have gone through, and the order list could not tell.
+
+    The number may or may not be ordered (and charged).  Look it up with
+    ``client.orders.list()`` before ordering it again.
+
+    Attributes:
+        phone_number: The number whose order is in doubt.
+        idempotency_key: The key every attempt of the POST carried.
+    """
+
+    def __init__(
+        self, message: str, *, phone_number: str, idempotency_key: str
+    ) -> None:
+        super().__init__(message)
+        self.phone_number = phone_number
+        self.idempotency_key = idempotency_key
+
+
+class WaitTimeoutError(FlireoError, TimeoutError):
+    """
+    A ``wait()`` ran out of time before the resource reached a final state.
+
+    Attributes:
+        last: The last reading (an ``Order`` or ``VerificationGroup``).
+    """
+
+    def __init__(self, message: str, *, last: Any = None) -> None:
+        super().__init__(message)
+        self.last = last
+
+
+class SignatureError(FlireoError):
+    """
+    A webhook request's signature is missing, stale or wrong.
+    """
+
+
+class APIError(FlireoError):
+    """
+    The API answered with an error status.
+
+    Attributes:
+        status: HTTP status code.
+        code: The error code from the body (``"not_found"``), or ``None``.
+        message: The human-readable message from the body.
+        details: The ``details`` from the body (an object, a list or None).
+        request_id: The server's ``X-Request-Id``, if it sent one.
+        method: The request method.
+        url: The request URL (never carries credentials).
+        headers: The response headers (lower-case names).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        code: str | None = None,
+        details: Any = None,
+        request_id: str | None = None,
+        method: str = "",
+        url: str = "",
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        prefix = f"{status} {code}" if code else str(status)
+        where = f" ({method} {url})" if method else ""
+        rid = f" [request {request_id}]" if request_id else ""
+        super().__init__(f"{prefix}: {message}{where}{rid}")
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+        self.request_id = request_id
+        self.method = method
+        self.url = url
+        self.headers: Mapping[str, str] = headers or {}
+
+
+class BadRequestError(APIError):
+    """400: the request was invalid."""
+
+
+class InvalidParametersError(BadRequestError):
+    """400 ``invalid_parameters``: a parameter is missing or invalid."""
+
+
+class InvalidStatusError(BadRequestError):
+    """400 ``invalid_status``: the resource's status forbids this (e.g. an
+    unapproved verification group)."""
+
+
+class AlreadyLinkedError(BadRequestError):
+    """400 ``already_linked``: the resource is already linked."""
+
+
+class AlreadyInUseError(BadRequestError):
+    """400 ``already_in_use``: the number is taken or in use elsewhere."""
+
+
+class NoPhoneNumberError(BadRequestError):
+    """400 ``no_phone_number``: there is no phone number to act on."""
+
+
+class AuthenticationError(APIError):
+    """401: the API key is missing, wrong, expired or revoked."""
+
+
+class InsufficientCreditsError(APIError):
+    """402 ``insufficient_credits``: the balance is below the price."""
+
+
+class PermissionDeniedError(APIError):
+    """403: the key may not touch this resource."""
+
+
+class NotFoundError(APIError):
+    """404: the resource does not exist."""
+
+
+class ConflictError(APIError):
+    """409: the request conflicts with the resource's state."""
+
+
+class RateLimitError(APIError):
+    """
+    429: too many requests.
+
+    Attributes:
+        retry_after: Seconds the server asked to wait, or ``None``.
+    """
+
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, **kw: Any
+    ) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
+
+
+class ServerError(APIError):
+    """5xx: the server (or a proxy in front of it) failed."""
+
+
+class ProviderError(ServerError):
+    """``provider_error``: the upstream carrier failed."""
+
+
+# One declarative table: an error code the API documents picks its class;
+# otherwise the status does.  Codes of the newer docs (``unauthorized``,
+# ``api_key_expired`` …) land on the class their status implies.
+_BY_CODE: Mapping[str, type[APIError]] = {
+    "invalid_parameters": InvalidParametersError,
+    "invalid_request": InvalidParametersError,
+    "missing_field": InvalidParametersError,
+    "invalid_status": InvalidStatusError,
+    "already_linked": AlreadyLinkedError,
+    "already_in_use": AlreadyInUseError,
+    "no_phone_number": NoPhoneNumberError,
+    "unauthorized": AuthenticationError,
+    "api_key_expired": AuthenticationError,
+    "api_key_revoked": AuthenticationError,
+    "insufficient_credits": InsufficientCreditsError,
+    "forbidden": PermissionDeniedError,
+    "not_found": NotFoundError,
+    "conflict": ConflictError,
+    "rate_limit_exceeded": RateLimitError,
+    "provider_error": ProviderError,
+    "database_error": ServerError,
+    "server_error": ServerError,
+}
+
+_BY_STATUS: Mapping[int, type[APIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    402: InsufficientCreditsError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: BadRequestError,
+    429: RateLimitError,
+}
+
+
+def error_class_for(status: int, code: str | None) -> type[APIError]:
+    """
+    Pick the exception class for an error answer.
+
+    Args:
+        status: The HTTP status.
+        code: The error code from the body, if any.
+
+    Returns:
+        The most specific class: by code when the code is known, else by
+        status (any other 5xx is :class:`ServerError`, any other 4xx is
+        :class:`APIError` itself).
+    """
+    if code is not None:
+        by_code = _BY_CODE.get(code)
+        # A code only wins when it agrees with the status class; a 500
+        # carrying "not_found" is still a server failure.
+        if by_code is not None and (
+            (status >= 500) == issubclass(by_code, ServerError)
+        ):
+            return by_code
+    if status >= 500:
+        return ServerError
+    return _BY_STATUS.get(status, APIError)
