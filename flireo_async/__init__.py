@@ -15,6 +15,13 @@ Example::
 from __future__ import annotations
 
 from ._aiohttp import AiohttpTransport
+from ._bulk_models import (
+    BulkProgress,
+    BulkReport,
+    BulkResult,
+    OrderRequest,
+    Outcome,
+)
 from ._client import DEFAULT_BASE_URL, FlireoClient
 from ._models import (
     AssistantPhoneNumber,
@@ -80,6 +87,9 @@ __all__ = [
     "AuthenticationError",
     "AvailableNumber",
     "BadRequestError",
+    "BulkProgress",
+    "BulkReport",
+    "BulkResult",
     "ConfigurationError",
     "ConflictError",
     "ConnectError",
@@ -101,7 +111,9 @@ __all__ = [
     "Order",
     "OrderOutcomeUnknownError",
     "OrderReceipt",
+    "OrderRequest",
     "OrderStatus",
+    "Outcome",
     "Page",
     "PermissionDeniedError",
     "PhoneNumber",

@@ -12,7 +12,14 @@ import logging
 import os
 import platform
 import time
-from collections.abc import Mapping
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Callable,
+    Iterable,
+    Mapping,
+)
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
@@ -21,6 +28,8 @@ import aiohttp
 from . import _version
 from ._aiohttp import AiohttpTransport
 from ._assistants import Assistants
+from ._bulk import BulkJob
+from ._bulk_models import BulkProgress, BulkReport, BulkResult, OrderRequest
 from ._groups import VerificationGroups
 from ._numbers import PhoneNumbers
 from ._orders import Orders
@@ -121,6 +130,9 @@ class FlireoClient:
         self._retry = retry if retry is not None else RetryPolicy()
         self._gate = RateGate(rate_limit, max_wait=self._retry.max_retry_after)
         self._closed = False
+        # Observers of every answer's status (the bulk job's adaptive
+        # window listens for 429s here, even those retries absorb).
+        self._listeners: list[Callable[[int], None]] = []
         self.phone_numbers = PhoneNumbers(self)
         self.orders = Orders(self)
         self.verification_groups = VerificationGroups(self)
@@ -165,6 +177,117 @@ class FlireoClient:
         self._closed = True
         if self._owns_transport:
             await self._transport.aclose()
+
+    async def bulk_order(
+        self,
+        requests: Iterable[OrderRequest] | AsyncIterable[OrderRequest],
+        *,
+        concurrency: int = 16,
+        journal: str | Path | None = None,
+        wait: bool = False,
+        wait_timeout: float = 600.0,
+        rate_limit: float | None = None,
+        on_progress: Callable[[BulkProgress], Any] | None = None,
+    ) -> BulkReport:
+        """
+        Order many numbers concurrently, each exactly once.
+
+        Every item ends in exactly one outcome — ordered, succeeded,
+        failed (with its typed error) or skipped (with the reason) — and
+        the report lists them in input order.  Concurrency adapts: a 429
+        halves the window, successes grow it back.  ``402
+        insufficient_credits`` stops new submissions; the rest are
+        skipped, not hammered.  With a *journal*, a re-run after a crash
+        (even ``kill -9``) continues where the last one stopped: numbers
+        already ordered are reported, not re-ordered, and numbers in doubt
+        are looked up in the order list before anything is re-sent.
+
+        Args:
+            requests: :class:`OrderRequest` items (any iterable, or an
+                async iterable), consumed lazily.
+            concurrency: Most orders in flight at once (1–1000).
+            journal: Path of a JSON-lines journal to write (and resume).
+            wait: Also wait for each order to succeed or fail.
+            wait_timeout: Seconds to wait for final statuses after the
+                last order was placed.
+            rate_limit: Ceiling of order POSTs per second for this job.
+            on_progress: Called with a :class:`BulkProgress` after each
+                item is settled.
+
+        Returns:
+            The :class:`BulkReport`.
+
+        Raises:
+            ConfigurationError: *concurrency* is out of range.
+            OSError: The journal cannot be written.
+
+        Example::
+
+            report = await client.bulk_order(
+                [OrderRequest(phone_number=n) for n in numbers],
+                concurrency=32, journal="run.jsonl", wait=True,
+            )
+            print(report.ordered, report.failed)
+        """
+        started = time.monotonic()
+        job = BulkJob(
+            self,
+            concurrency=concurrency,
+            journal=journal,
+            wait=wait,
+            wait_timeout=wait_timeout,
+            rate_limit=rate_limit,
+            on_progress=on_progress,
+        )
+        results = [r async for r in job.results(requests)]
+        results.sort(key=lambda r: r.index)
+        return BulkReport(
+            results=tuple(results),
+            elapsed=time.monotonic() - started,
+            credits_used=job.credits_used,
+        )
+
+    def bulk_order_iter(
+        self,
+        requests: Iterable[OrderRequest] | AsyncIterable[OrderRequest],
+        *,
+        concurrency: int = 16,
+        journal: str | Path | None = None,
+        wait: bool = False,
+        wait_timeout: float = 600.0,
+        rate_limit: float | None = None,
+        on_progress: Callable[[BulkProgress], Any] | None = None,
+    ) -> AsyncIterator[BulkResult]:
+        """
+        Like :meth:`bulk_order`, yielding each result as it settles.
+
+        For very large jobs: nothing is kept after it is yielded, so
+        memory stays flat in the size of the input.  Results come in
+        completion order; ``result.index`` gives the input position.
+        Stopping the iteration early cancels what is in flight (the
+        journal keeps their intents for the next run).
+
+        Returns:
+            An async iterator of :class:`BulkResult`.
+
+        Raises:
+            ConfigurationError: *concurrency* is out of range.
+
+        Example::
+
+            async for result in client.bulk_order_iter(reqs, journal=j):
+                print(result.index, result.outcome)
+        """
+        job = BulkJob(
+            self,
+            concurrency=concurrency,
+            journal=journal,
+            wait=wait,
+            wait_timeout=wait_timeout,
+            rate_limit=rate_limit,
+            on_progress=on_progress,
+        )
+        return job.results(requests)
 
     async def _call(
         self,
@@ -238,6 +361,8 @@ class _Attempt:
                 )
             raise
         client._gate.observe(RateLimitInfo.from_headers(response.headers))
+        for listener in client._listeners:
+            listener(response.status)
         if log.isEnabledFor(logging.DEBUG):
             log.debug(
                 "%s %s -> %d on attempt %d in %.1fms (request id %s)",

@@ -6,12 +6,10 @@ import builtins
 
 from ._converter import structure
 from ._models import AvailableNumber, NumberType, OrderReceipt, PhoneNumber
-from ._ordering import place_order
+from ._ordering import order_body, place_order
 from ._pager import AsyncPager, Page
 from ._resource import Resource, data_of, page_of
 from ._validation import (
-    check_e164,
-    check_id,
     check_limit,
     check_number_type,
 )
@@ -167,19 +165,9 @@ class PhoneNumbers(Resource):
             receipt = await client.phone_numbers.order("+31851234567")
             order = await client.orders.wait(receipt.order_id)
         """
-        check_e164("phone_number", phone_number)
-        kind = check_number_type("number_type", number_type)
-        body: dict[str, str] = {
-            "phone_number": phone_number,
-            "number_type": kind.value,
-        }
-        if verification_group_id is not None:
-            body["verification_group_id"] = check_id(
-                "verification_group_id", verification_group_id
-            )
-        elif kind == NumberType.LOCAL:
-            msg = "local numbers need an approved verification group's id"
-            raise ValidationError("verification_group_id", msg)
+        body, kind = order_body(
+            phone_number, number_type, verification_group_id
+        )
         return await place_order(
             self._client,
             path="/v1/phone-numbers",

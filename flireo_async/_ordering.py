@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from ._converter import structure
 from ._models import NumberType, Order, OrderReceipt
 from ._resource import data_of, page_of
+from ._validation import check_e164, check_id, check_number_type
 from .exceptions import (
     AlreadyInUseError,
     ConnectError,
@@ -34,18 +35,54 @@ from .exceptions import (
     OrderOutcomeUnknownError,
     ServerError,
     TransportError,
+    ValidationError,
 )
 
 
 if TYPE_CHECKING:
     from ._client import FlireoClient
 
-__all__ = ["find_orders", "place_order", "receipt_from_order"]
+__all__ = [
+    "order_body",
+    "find_orders",
+    "place_order",
+    "receipt_from_order",
+]
 
 # Orders placed this long before the call started may be matched too:
 # the server's clock is not ours.
 CLOCK_SKEW = timedelta(minutes=5)
 _RECONCILE_PAGE = 100
+
+
+def order_body(
+    phone_number: object,
+    number_type: object,
+    verification_group_id: object,
+) -> tuple[dict[str, str], NumberType]:
+    """
+    Validate an order and build its ``POST /v1/phone-numbers`` body.
+
+    Returns:
+        The body and the number type.
+
+    Raises:
+        ValidationError: A bad field, or a local number without a group.
+    """
+    check_e164("phone_number", phone_number)
+    kind = check_number_type("number_type", number_type)
+    body: dict[str, str] = {
+        "phone_number": str(phone_number),
+        "number_type": kind.value,
+    }
+    if verification_group_id is not None:
+        body["verification_group_id"] = check_id(
+            "verification_group_id", verification_group_id
+        )
+    elif kind == NumberType.LOCAL:
+        msg = "local numbers need an approved verification group's id"
+        raise ValidationError("verification_group_id", msg)
+    return body, kind
 
 
 def receipt_from_order(order: Order) -> OrderReceipt:

@@ -265,6 +265,11 @@ async def poll_until(
     Raises:
         WaitTimeoutError: *timeout* passed first.
     """
+    # backoff picks its async loop by inspecting the target, so it must
+    # be a coroutine function, not a lambda returning a coroutine.
+    async def target() -> T:
+        return await fetch()
+
     poller = backoff.on_predicate(
         backoff.expo,
         lambda value: not done(value),
@@ -274,7 +279,7 @@ async def poll_until(
         max_value=max_interval,
         jitter=None,
         logger=None,
-    )(fetch)
+    )(target)
     result: T = await poller()
     if not done(result):
         msg = f"{what} still not final after {timeout:g}s"
