@@ -9,10 +9,10 @@ given) makes every intent durable before its POST.  Results flow through
 a bounded queue, which is what pushes back on the producer when the
 consumer of ``bulk_order_iter`` is slow.
 
-The window is AIMD: a 429 (even one the retry layer absorbs) halves it,
-at most once a second; each success grows it by ``1/size``.  A 402 stops
-new submissions at once; items already in flight finish, the rest are
-reported skipped.
+Flow control (``_flow``): an AIMD window with slow start, and a credit
+budget read from each receipt's ``remaining_credits``.  A 402 — or a
+balance that affords no further order — stops new submissions at once;
+items already in flight finish, the rest are reported skipped.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._bulk_models import BulkProgress, BulkResult, OrderRequest, Outcome
+from ._flow import AdaptiveWindow, CreditBudget
 from ._journal import Journal, JournalEntry
 from ._models import Order, OrderReceipt, OrderStatus
 from ._ordering import CLOCK_SKEW, find_orders, order_body, place_order
@@ -46,38 +47,6 @@ __all__ = ["BulkJob"]
 _DONE = object()
 
 
-class _Window:
-    """An adaptive concurrency limit with a single acquirer (the producer)."""
-
-    def __init__(self, ceiling: int) -> None:
-        self.ceiling = ceiling
-        self.limit = float(ceiling)
-        self.in_flight = 0
-        self._room = asyncio.Event()
-        self._last_cut = 0.0
-
-    async def acquire(self) -> None:
-        while self.in_flight >= int(self.limit):
-            self._room.clear()
-            await self._room.wait()
-        self.in_flight += 1
-
-    def release(self) -> None:
-        self.in_flight -= 1
-        self._room.set()
-
-    def on_status(self, status: int) -> None:
-        if status == 429:
-            now = time.monotonic()
-            # One window of answers reports one overload, not N of them.
-            if now - self._last_cut >= 1.0:
-                self.limit = max(1.0, self.limit / 2)
-                self._last_cut = now
-        elif status < 400 and self.limit < self.ceiling:
-            self.limit = min(float(self.ceiling), self.limit + 1 / self.limit)
-            self._room.set()
-
-
 class BulkJob:
     """One run of ``bulk_order``; see ``FlireoClient.bulk_order``."""
 
@@ -96,7 +65,8 @@ class BulkJob:
             msg = f"concurrency must be between 1 and 1000, got {concurrency}"
             raise ConfigurationError(msg)
         self._client = client
-        self._window = _Window(concurrency)
+        self._window = AdaptiveWindow(concurrency)
+        self._budget = CreditBudget()
         self._journal_path = journal
         self._journal: Journal | None = None
         self._wait = wait
@@ -251,8 +221,7 @@ class BulkJob:
                 )
             )
             return
-        if self._stop_reason is None:
-            await self._window.acquire()
+        await self._admit()
         if self._stop_reason is not None:
             await self._emit_skip(index, request, self._stop_reason)
             return
@@ -260,6 +229,21 @@ class BulkJob:
         task = asyncio.create_task(self._work(index, request, key))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def _admit(self) -> None:
+        # Hold the next order until the account can pay for it: while
+        # orders are in flight their receipts may show credits left.
+        while self._stop_reason is None and self._budget.exhausted():
+            if self._window.in_flight == 0:
+                self._stop_reason = (
+                    f"stopped: insufficient credits "
+                    f"({self._budget.remaining_credits} left)"
+                )
+                return
+            await self._window.changed()
+        if self._stop_reason is None:
+            await self._window.acquire()
+            self._budget.spend()
 
     async def _emit_skip(
         self, index: int, request: OrderRequest, reason: str
@@ -350,7 +334,7 @@ class BulkJob:
             )
         except InsufficientCreditsError as exc:
             self._stop_reason = "stopped: insufficient credits"
-            self._window._room.set()
+            self._window.wake()
             self._journal_fail(number, exc)
             return failed(exc)
         except OrderOutcomeUnknownError as exc:
@@ -359,6 +343,7 @@ class BulkJob:
         except FlireoError as exc:
             self._journal_fail(number, exc)
             return failed(exc)
+        self._budget.observe(receipt, self._window.in_flight - 1)
         if self._journal is not None:
             self._journal.record_done(
                 number,
