@@ -1,56 +1,37 @@
 """
-``FlireoClient``: configuration, lifecycle and the one request path.
-
-Every endpoint method reads as build → send (with retry) → decipher →
-structure; the first three happen in :meth:`FlireoClient._call`, the
-last in the resource modules.
+``FlireoClient``: the Flireo resources and the bulk job, on the shared
+request path of ``_base.BaseClient``.
 """
 
 from __future__ import annotations
 
-import logging
-import os
-import platform
 import time
-from collections.abc import (
-    AsyncIterable,
-    AsyncIterator,
-    Callable,
-    Iterable,
-    Mapping,
-)
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import aiohttp
 
-from . import _version
-from ._aiohttp import AiohttpTransport
 from ._assistants import Assistants
+from ._base import BaseClient
 from ._bulk import BulkJob
 from ._bulk_models import BulkProgress, BulkReport, BulkResult, OrderRequest
 from ._groups import VerificationGroups
 from ._numbers import PhoneNumbers
 from ._orders import Orders
-from ._ratelimit import RateGate
-from ._retry import RetryPolicy, run_with_retries
-from ._sansio import RateLimitInfo, build_request, decipher
+from ._retry import RetryPolicy
 from ._timeout import Timeout
-from ._transport import Request, Transport
-from .exceptions import ConfigurationError, FlireoError
+from ._transport import Transport
 
 
 __all__ = ["DEFAULT_BASE_URL", "FlireoClient"]
-
-log = logging.getLogger("flireo_async")
 
 #: The vendor's API host.  The old provisioning docs never print a host;
 #: this is the one the newer docs and the vendor's own SDK use.
 DEFAULT_BASE_URL = "https://api.hmsovereign.com/api"
 
 
-class FlireoClient:
+class FlireoClient(BaseClient):
     """
     An asyncio client for the Flireo phone-number API.
 
@@ -84,6 +65,11 @@ class FlireoClient:
             numbers = await client.phone_numbers.search(limit=5)
     """
 
+    _name = "FlireoClient"
+    _key_env = "FLIREO_API_KEY"
+    _base_url_env = "FLIREO_BASE_URL"
+    _default_base_url = DEFAULT_BASE_URL
+
     def __init__(
         self,
         api_key: str | None = None,
@@ -96,87 +82,20 @@ class FlireoClient:
         max_connections: int = 100,
         rate_limit: float | None = None,
     ) -> None:
-        key = api_key or os.environ.get("FLIREO_API_KEY")
-        if not key:
-            msg = (
-                "no API key: pass api_key= or set the FLIREO_API_KEY "
-                "environment variable"
-            )
-            raise ConfigurationError(msg)
-        base = (
-            base_url or os.environ.get("FLIREO_BASE_URL") or DEFAULT_BASE_URL
-        ).rstrip("/")
-        if not base.startswith(("https://", "http://")):
-            msg = f"base_url must start with https:// or http://, got {base!r}"
-            raise ConfigurationError(msg)
-        if transport is not None and session is not None:
-            msg = "pass either transport= or session=, not both"
-            raise ConfigurationError(msg)
-        self._base_url = base
-        self._headers = {
-            "Authorization": f"Bearer {key}",
-            "User-Agent": (
-                f"flireo-async/{_version.VERSION} "
-                f"python/{platform.python_version()} "
-                f"aiohttp/{aiohttp.__version__}"
-            ),
-            "Accept": "application/json",
-        }
-        self._transport: Transport = transport or AiohttpTransport(
-            session, max_connections=max_connections, timeout=timeout
+        super().__init__(
+            api_key,
+            base_url=base_url,
+            transport=transport,
+            session=session,
+            timeout=timeout,
+            retry=retry,
+            max_connections=max_connections,
+            rate_limit=rate_limit,
         )
-        # A transport the caller passed in is theirs to close.
-        self._owns_transport = transport is None
-        self._retry = retry if retry is not None else RetryPolicy()
-        self._gate = RateGate(rate_limit, max_wait=self._retry.max_retry_after)
-        self._closed = False
-        # Observers of every answer's status (the bulk job's adaptive
-        # window listens for 429s here, even those retries absorb).
-        self._listeners: list[Callable[[int], None]] = []
         self.phone_numbers = PhoneNumbers(self)
         self.orders = Orders(self)
         self.verification_groups = VerificationGroups(self)
         self.assistants = Assistants(self)
-
-    def __repr__(self) -> str:
-        return f"FlireoClient(base_url={self._base_url!r})"
-
-    @property
-    def base_url(self) -> str:
-        """The API root requests go to."""
-        return self._base_url
-
-    @property
-    def retry_policy(self) -> RetryPolicy:
-        """The client's :class:`RetryPolicy`."""
-        return self._retry
-
-    @property
-    def closed(self) -> bool:
-        """Whether :meth:`aclose` has run."""
-        return self._closed
-
-    async def __aenter__(self) -> Self:
-        if self._closed:
-            msg = "this FlireoClient is closed; create a new one"
-            raise ConfigurationError(msg)
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Close the transport if the client owns it; idempotent."""
-        if self._closed:
-            return
-        self._closed = True
-        if self._owns_transport:
-            await self._transport.aclose()
 
     async def bulk_order(
         self,
@@ -288,91 +207,3 @@ class FlireoClient:
             on_progress=on_progress,
         )
         return job.results(requests)
-
-    async def _call(
-        self,
-        method: str,
-        path: str,
-        *,
-        query: Mapping[str, object] | None = None,
-        json: Any = None,
-        extra_headers: Mapping[str, str] | None = None,
-        repeatable: bool = True,
-    ) -> Any:
-        """
-        Send one API call with retries and return its decoded JSON.
-
-        Args:
-            method: HTTP method.
-            path: Documented path (``/v1/...``), ids already quoted.
-            query: Query parameters.
-            json: JSON body.
-            extra_headers: Per-call headers (kept across retries).
-            repeatable: Whether the server may safely process it twice.
-
-        Raises:
-            ConfigurationError: The client is closed.
-            FlireoError: What the last attempt raised.
-        """
-        if self._closed:
-            msg = "this FlireoClient is closed; create a new one"
-            raise ConfigurationError(msg)
-        request = build_request(
-            method,
-            self._base_url,
-            path,
-            headers=self._headers,
-            query=query,
-            json=json,
-            extra_headers=extra_headers,
-        )
-        attempt = _Attempt(self, request)
-        return await run_with_retries(
-            self._retry, attempt, repeatable=repeatable
-        )
-
-
-class _Attempt:
-    # One object per call rather than a closure: it carries the attempt
-    # count for the debug log.
-    __slots__ = ("_client", "_n", "_request")
-
-    def __init__(self, client: FlireoClient, request: Request) -> None:
-        self._client = client
-        self._request = request
-        self._n = 0
-
-    async def __call__(self) -> Any:
-        client, request = self._client, self._request
-        self._n += 1
-        await client._gate.admit()
-        started = time.perf_counter()
-        try:
-            response = await client._transport.send(request)
-        except FlireoError as exc:
-            if log.isEnabledFor(logging.DEBUG):
-                log.debug(
-                    "%s %s failed on attempt %d after %.1fms: %s",
-                    request.method,
-                    request.url,
-                    self._n,
-                    (time.perf_counter() - started) * 1000,
-                    exc,
-                )
-            raise
-        client._gate.observe(RateLimitInfo.from_headers(response.headers))
-        for listener in client._listeners:
-            listener(response.status)
-        if log.isEnabledFor(logging.DEBUG):
-            log.debug(
-                "%s %s -> %d on attempt %d in %.1fms (request id %s)",
-                request.method,
-                request.url,
-                response.status,
-                self._n,
-                (time.perf_counter() - started) * 1000,
-                response.headers.get("x-request-id"),
-            )
-        return decipher(
-            response, method=request.method, url=request.url, now=time.time()
-        )

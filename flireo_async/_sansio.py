@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email.utils
 import math
+import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -36,6 +37,8 @@ __all__ = [
 ]
 
 _JSON_HEADERS = {"Content-Type": "application/json"}
+# 2001-09-09: smaller X-RateLimit-Reset values are relative seconds.
+_EPOCH_FLOOR = 1e9
 
 
 def encode_query(params: Mapping[str, object]) -> str:
@@ -149,9 +152,19 @@ class RateLimitInfo:
     reset: float
 
     @classmethod
-    def from_headers(cls, headers: Mapping[str, str]) -> RateLimitInfo | None:
+    def from_headers(
+        cls, headers: Mapping[str, str], *, now: float | None = None
+    ) -> RateLimitInfo | None:
         """
         Read ``X-RateLimit-*`` headers.
+
+        Flireo sends ``Reset`` as a Unix time, Telnyx as seconds from now;
+        a value too small to be a Unix time (before 2001) is read as
+        seconds from *now*.
+
+        Args:
+            headers: The answer's headers.
+            now: The current Unix time (default: the clock's).
 
         Returns:
             The window, or ``None`` when ``Remaining``/``Reset`` are absent
@@ -163,10 +176,13 @@ class RateLimitInfo:
             return None
         try:
             limit_text = headers.get("x-ratelimit-limit")
+            reset_at = float(reset)
+            if reset_at < _EPOCH_FLOOR:
+                reset_at += time.time() if now is None else now
             return cls(
                 limit=int(limit_text) if limit_text is not None else None,
                 remaining=int(remaining),
-                reset=float(reset),
+                reset=reset_at,
             )
         except ValueError:
             return None
