@@ -22,21 +22,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ._converter import structure
 from ._models import NumberType, Order, OrderReceipt
+from ._once import exactly_once
 from ._resource import data_of, page_of
 from ._validation import check_e164, check_id, check_number_type
-from .exceptions import (
-    AlreadyInUseError,
-    ConnectError,
-    FlireoError,
-    OrderOutcomeUnknownError,
-    ServerError,
-    TransportError,
-    ValidationError,
-)
+from .exceptions import ValidationError
 
 
 if TYPE_CHECKING:
@@ -182,60 +175,28 @@ async def place_order(
     key = idempotency_key or str(uuid.uuid4())
     headers = {"Idempotency-Key": key}
     since = datetime.now(UTC)
-    in_doubt = False
-    sends = 0
-    while True:
-        sends += 1
-        try:
-            payload: Any = await client._call(
-                "POST",
-                path,
-                json=body,
-                extra_headers=headers,
-                repeatable=False,
-            )
-        except ConnectError:
-            # Nothing left this time; retries of that were already spent.
-            raise
-        except AlreadyInUseError as exc:
-            if not in_doubt:
-                raise
-            error: FlireoError = exc
-        except (TransportError, ServerError) as exc:
-            error = exc
-        else:
-            return structure(data_of(payload), OrderReceipt)
-        in_doubt = True
-        try:
-            found = await find_orders(
-                client,
-                {phone_number},
-                since=since,
-                number_type=number_type,
-                verification_group_id=verification_group_id,
-            )
-        except FlireoError as exc:
-            msg = (
-                f"ordering {phone_number} failed ambiguously ({error}) and "
-                f"the order list could not be read ({exc}); check "
-                f"client.orders.list() before ordering it again"
-            )
-            raise OrderOutcomeUnknownError(
-                msg, phone_number=phone_number, idempotency_key=key
-            ) from exc
-        if phone_number in found:
-            return receipt_from_order(found[phone_number])
-        if isinstance(error, AlreadyInUseError):
-            msg = (
-                f"{phone_number} is in use but not in this account's "
-                f"order list after an ambiguous attempt"
-            )
-            raise OrderOutcomeUnknownError(
-                msg, phone_number=phone_number, idempotency_key=key
-            ) from error
-        if sends >= client.retry_policy.max_attempts:
-            error.add_note(
-                f"the order list shows no order for {phone_number}: "
-                f"it was not ordered"
-            )
-            raise error
+
+    async def send() -> OrderReceipt:
+        payload = await client._call(
+            "POST", path, json=body, extra_headers=headers, repeatable=False
+        )
+        return structure(data_of(payload), OrderReceipt)
+
+    async def find() -> OrderReceipt | None:
+        found = await find_orders(
+            client,
+            {phone_number},
+            since=since,
+            number_type=number_type,
+            verification_group_id=verification_group_id,
+        )
+        order = found.get(phone_number)
+        return None if order is None else receipt_from_order(order)
+
+    return await exactly_once(
+        send,
+        find,
+        max_sends=client.retry_policy.max_attempts,
+        subject=phone_number,
+        key=key,
+    )
