@@ -33,7 +33,7 @@ from .exceptions import ValidationError
 
 
 if TYPE_CHECKING:
-    from ._client import FlireoClient
+    from ._base import BaseClient
 
 __all__ = [
     "order_body",
@@ -91,7 +91,7 @@ def receipt_from_order(order: Order) -> OrderReceipt:
 
 
 async def find_orders(
-    client: FlireoClient,
+    client: BaseClient,
     phone_numbers: set[str],
     *,
     since: datetime,
@@ -144,7 +144,7 @@ async def find_orders(
 
 
 async def place_order(
-    client: FlireoClient,
+    client: BaseClient,
     *,
     path: str,
     body: dict[str, str],

@@ -17,7 +17,7 @@ from .exceptions import ResponseDecodeError
 
 
 if TYPE_CHECKING:
-    from ._client import FlireoClient
+    from ._base import BaseClient
 
 __all__ = ["Resource", "data_of", "page_of"]
 
@@ -63,7 +63,7 @@ class Resource:
 
     __slots__ = ("_client",)
 
-    def __init__(self, client: FlireoClient) -> None:
+    def __init__(self, client: BaseClient) -> None:
         self._client = client
 
     def __repr__(self) -> str:

@@ -57,7 +57,9 @@ def encode_query(params: Mapping[str, object]) -> str:
         if isinstance(value, bool):
             value = "true" if value else "false"
         pairs.append((key, str(value)))
-    return urlencode(pairs)
+    # Brackets and commas stay literal: Telnyx reads filter[...] keys and
+    # comma-joined arrays in exactly that shape.
+    return urlencode(pairs, safe="[],")
 
 
 def path_segment(value: str) -> str:

@@ -31,8 +31,9 @@ The tree, and what each branch tells the caller::
         └── ServerError (5xx)
             └── ProviderError            provider_error
 
-The error code in the body picks the class; the HTTP status picks it when the
-code is unknown or the body is not JSON (a proxy's HTML 502 page is a
+The error code in the body (Flireo's names, or Telnyx's numeric strings such
+as ``"85001"``) picks the class; the HTTP status picks it when the code is
+unknown or the body is not JSON (a proxy's HTML 502 page is a
 :class:`ServerError`).  :func:`error_class_for` is the one table lookup.
 """
 
@@ -314,6 +315,32 @@ _BY_CODE: Mapping[str, type[APIError]] = {
     "provider_error": ProviderError,
     "database_error": ServerError,
     "server_error": ServerError,
+    # Telnyx's numeric codes (strings on the wire), spec/telnyx.md §2.2.
+    "10001": InvalidParametersError,
+    "10002": InvalidParametersError,
+    "10004": InvalidParametersError,
+    "10005": NotFoundError,
+    "10009": AuthenticationError,
+    "10010": PermissionDeniedError,
+    "10011": RateLimitError,
+    "10012": ConflictError,
+    "10015": InvalidParametersError,
+    "10016": InvalidParametersError,
+    "10031": InvalidParametersError,
+    "10032": InvalidParametersError,
+    "10033": InvalidParametersError,
+    "10035": ConflictError,
+    "10036": ConflictError,
+    "10038": PermissionDeniedError,
+    "10039": PermissionDeniedError,
+    "20012": PermissionDeniedError,
+    "20013": PermissionDeniedError,
+    "20014": PermissionDeniedError,
+    "20016": PermissionDeniedError,
+    "20017": PermissionDeniedError,
+    "85000": InvalidParametersError,
+    "85001": AlreadyInUseError,
+    "85006": AlreadyInUseError,
 }
 
 _BY_STATUS: Mapping[int, type[APIError]] = {
