@@ -8,7 +8,13 @@ actually came back, never the size it asked for.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import contextlib
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+)
 from typing import Generic, TypeVar
 
 import attrs
@@ -78,7 +84,7 @@ class AsyncPager(Generic[T]):
             yield page
             offset = page.next_offset
 
-    async def __aiter__(self) -> AsyncIterator[T]:
+    async def __aiter__(self) -> AsyncGenerator[T, None]:
         offset: int | None = 0
         first = True
         while offset is not None:
@@ -102,8 +108,13 @@ class AsyncPager(Generic[T]):
             The items, in order.
         """
         items: list[T] = []
-        async for item in self:
-            if limit is not None and len(items) >= limit:
-                break
-            items.append(item)
+        if limit is not None and limit <= 0:
+            return items
+        # Close the iteration as soon as the limit is reached, so no page
+        # beyond the last needed one is ever fetched.
+        async with contextlib.aclosing(self.__aiter__()) as iterator:
+            async for item in iterator:
+                items.append(item)
+                if limit is not None and len(items) >= limit:
+                    break
         return items

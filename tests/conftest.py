@@ -1,0 +1,58 @@
+"""Shared fixtures: cassette replay and clients wired to a test transport."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import flireo_async as flireo
+from flireo_async.testing import RecordedTransport
+
+
+RECORDINGS = Path(__file__).parent / "recordings"
+BASE_URL = "https://api.example.test"
+FAST_RETRY = flireo.RetryPolicy(initial_delay=0.001, max_delay=0.01)
+
+
+@pytest.fixture(name="recording")
+def _recording() -> Iterator[Callable[[str], RecordedTransport]]:
+    """``recording(name)`` replays ``tests/recordings/<name>.json``; every
+    interaction loaded must have been requested by the end of the test."""
+    loaded: list[RecordedTransport] = []
+
+    def load(name: str) -> RecordedTransport:
+        transport = RecordedTransport(RECORDINGS / f"{name}.json")
+        loaded.append(transport)
+        return transport
+
+    yield load
+    for transport in loaded:
+        transport.assert_all_played()
+
+
+@pytest.fixture(name="client_for")
+async def _client_for() -> AsyncIterator[Callable[..., flireo.FlireoClient]]:
+    """``client_for(transport, **overrides)`` builds a FlireoClient with fast
+    retries on a fake base URL (nothing leaves the process); closed at
+    teardown."""
+    clients: list[flireo.FlireoClient] = []
+
+    def make(
+        transport: flireo.Transport, **overrides: Any
+    ) -> flireo.FlireoClient:
+        options: dict[str, Any] = {
+            "api_key": "test-key",
+            "base_url": BASE_URL,
+            "retry": FAST_RETRY,
+        }
+        options.update(overrides)
+        client = flireo.FlireoClient(transport=transport, **options)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        await client.aclose()
