@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 import cattrs
+from cattrs.cols import homogenous_tuple_structure_factory
 
 from .exceptions import ResponseDecodeError
 
@@ -45,10 +46,14 @@ def _structure_decimal(value: Any, _: type) -> Decimal:
         msg = f"expected a decimal string, got {type(value).__name__}"
         raise TypeError(msg)
     try:
-        return Decimal(str(value))
+        number = Decimal(str(value))
     except InvalidOperation:
         msg = f"not a decimal: {value!r}"
         raise ValueError(msg) from None
+    if not number.is_finite():
+        msg = f"not a finite amount: {value!r}"
+        raise ValueError(msg)
+    return number
 
 
 def _strict(kind: type) -> Callable[[Any, Any], Any]:
@@ -107,6 +112,15 @@ def _is_plain_optional(t: Any) -> bool:
     return len(args) == 2 and type(None) in args and _open_enum(args) is None
 
 
+def _is_variadic_tuple(t: Any) -> bool:
+    args = typing.get_args(t)
+    return (
+        typing.get_origin(t) is tuple
+        and len(args) == 2
+        and (args[1] is Ellipsis)
+    )
+
+
 def _make_converter() -> cattrs.Converter:
     c = cattrs.Converter(forbid_extra_keys=False)
     for kind in (str, int, float, bool):
@@ -125,6 +139,20 @@ def _make_converter() -> cattrs.Converter:
         return structure
 
     c.register_structure_hook_factory(_is_plain_optional, optional_hook)
+
+    def tuple_hook(t: Any) -> Callable[[Any, Any], Any]:
+        # cattrs would happily split the string "voice" into characters.
+        inner = homogenous_tuple_structure_factory(t, c)
+
+        def structure(value: Any, _: Any) -> Any:
+            if not isinstance(value, list | tuple):
+                msg = f"expected a list, got {type(value).__name__}"
+                raise TypeError(msg)
+            return inner(value, t)
+
+        return structure
+
+    c.register_structure_hook_factory(_is_variadic_tuple, tuple_hook)
     return c
 
 
@@ -149,15 +177,9 @@ def structure(data: Any, cls: type[T], *, status: int = 200) -> T:
     """
     try:
         return converter.structure(data, cls)
-    except cattrs.ClassValidationError as exc:
+    except cattrs.BaseValidationError as exc:
         errors = tuple(cattrs.transform_error(exc))
-    except (
-        cattrs.BaseValidationError,
-        TypeError,
-        ValueError,
-        KeyError,
-        AttributeError,
-    ) as exc:
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
         errors = (f"{type(exc).__name__}: {exc}",)
     name = getattr(cls, "__name__", str(cls))
     msg = f"the answer does not fit {name}"

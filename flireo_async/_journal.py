@@ -87,6 +87,12 @@ def read_journal(path: str | Path) -> dict[str, JournalEntry]:
         return {}
 
 
+def _ends_with_newline(path: Path) -> bool:
+    with path.open("rb") as fh:
+        fh.seek(-1, os.SEEK_END)
+        return fh.read(1) == b"\n"
+
+
 class Journal:
     """
     Append-only JSON-lines journal with group-committed fsyncs.
@@ -107,6 +113,10 @@ class Journal:
         if self._fh is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._fh = self.path.open("ab")
+            # A crash mid-write leaves a torn last line; start a fresh one
+            # so our first record is not glued to the fragment.
+            if self._fh.tell() and not _ends_with_newline(self.path):
+                self._fh.write(b"\n")
         return self._fh
 
     def record_intent(

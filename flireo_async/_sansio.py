@@ -18,7 +18,7 @@ from urllib.parse import quote, urlencode
 import attrs
 import orjson
 
-from ._transport import Request, Response
+from ._transport import Request, Response, _ci_headers
 from .exceptions import (
     APIError,
     RateLimitError,
@@ -172,6 +172,7 @@ class RateLimitInfo:
             The window, or ``None`` when ``Remaining``/``Reset`` are absent
             or not numbers.
         """
+        headers = _ci_headers(headers)
         remaining = headers.get("x-ratelimit-remaining")
         reset = headers.get("x-ratelimit-reset")
         if remaining is None or reset is None:

@@ -78,7 +78,13 @@ def check_text(field: str, value: object) -> str:
 
 def check_id(field: str, value: object) -> str:
     """Return *value* if it can be an opaque id (a non-blank string)."""
-    if not isinstance(value, str) or not value.strip():
+    # "." and ".." would be collapsed by URL normalisation and send the
+    # request to another path (a DELETE to the parent, say).
+    if (
+        not isinstance(value, str)
+        or not value.strip()
+        or value.strip() in {".", ".."}
+    ):
         msg = f"expected an id string, got {value!r}"
         raise ValidationError(field, msg)
     return value

@@ -127,7 +127,7 @@ class ResponseDecodeError(FlireoError):
         status: The HTTP status of the answer.
         body: The raw body (at most 2 KiB of it).
         errors: Readable paths of what did not fit, e.g.
-            ``"invalid value for type, expected int @ $.data.credits_used"``.
+            ``"invalid value for type, expected int @ $.credits_used"``.
     """
 
     def __init__(

@@ -12,6 +12,9 @@ import flireo_async as flireo
 from flireo_async.testing import RecordedTransport
 
 
+pytest_plugins = ["flireo_async.testing.pytest_plugin"]
+
+
 RECORDINGS = Path(__file__).parent / "recordings"
 BASE_URL = "https://api.example.test"
 FAST_RETRY = flireo.RetryPolicy(initial_delay=0.001, max_delay=0.01)
