@@ -8,6 +8,12 @@ registered; what needs care is the value types: aware datetimes,
 generic optional dispatch dominated decoding time in the baseline profile.
 Unknown JSON keys are ignored (``forbid_extra_keys=False``) so a field
 the API adds tomorrow does not break today's client.
+
+Webhook events are the exception to "wire names equal field names": the
+same event arrives in camelCase or snake_case depending on the doc
+generation, so classes marked with :func:`either_case` read each field
+from its snake_case name, its camelCase name, or the keys listed in the
+field's ``metadata[WIRE_NAMES]``.
 """
 
 from __future__ import annotations
@@ -20,15 +26,46 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
+import attrs
 import cattrs
 from cattrs.cols import homogenous_tuple_structure_factory
+from cattrs.gen import make_dict_structure_fn
 
 from .exceptions import ResponseDecodeError
 
 
-__all__ = ["converter", "structure"]
+__all__ = ["WIRE_NAMES", "converter", "either_case", "structure"]
 
 T = TypeVar("T")
+
+#: Field metadata key: the wire keys a field is read from, first match
+#: wins (``attrs.field(metadata={WIRE_NAMES: ("callId", "callSession")})``).
+WIRE_NAMES = "flireo_wire_names"
+
+_EITHER_CASE: set[type] = set()
+
+
+def either_case(cls: type[T]) -> type[T]:
+    """
+    Class decorator: read an attrs class from camelCase or snake_case keys.
+
+    Args:
+        cls: An attrs class whose field names are snake_case.
+
+    Returns:
+        *cls*, registered with the converter.
+    """
+    _EITHER_CASE.add(cls)
+    return cls
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _is_either_case(t: Any) -> bool:
+    return isinstance(t, type) and t in _EITHER_CASE
 
 
 def _structure_datetime(value: Any, _: type) -> datetime:
@@ -153,6 +190,29 @@ def _make_converter() -> cattrs.Converter:
         return structure
 
     c.register_structure_hook_factory(_is_variadic_tuple, tuple_hook)
+
+    def either_case_hook(t: Any) -> Callable[[Any, Any], Any]:
+        inner = make_dict_structure_fn(t, c)
+        keys = [
+            (f.name, f.metadata.get(WIRE_NAMES) or (f.name, _camel(f.name)))
+            for f in attrs.fields(t)
+        ]
+
+        def structure(value: Any, _: Any) -> Any:
+            if not isinstance(value, dict):
+                msg = f"expected an object, got {type(value).__name__}"
+                raise TypeError(msg)
+            picked: dict[str, Any] = {}
+            for name, wire_keys in keys:
+                for key in wire_keys:
+                    if key in value:
+                        picked[name] = value[key]
+                        break
+            return inner(picked, t)
+
+        return structure
+
+    c.register_structure_hook_factory(_is_either_case, either_case_hook)
     return c
 
 

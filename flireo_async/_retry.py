@@ -265,6 +265,7 @@ async def poll_until(
     Raises:
         WaitTimeoutError: *timeout* passed first.
     """
+
     # backoff picks its async loop by inspecting the target, so it must
     # be a coroutine function, not a lambda returning a coroutine.
     async def target() -> T:

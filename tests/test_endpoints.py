@@ -1,7 +1,5 @@
 """Every documented endpoint over recorded exchanges: results and errors."""
 
-# House style asserts `expected == actual`.
-# ruff: noqa: SIM300
 
 from __future__ import annotations
 

@@ -1,7 +1,5 @@
 """The exactly-once rule for order POSTs (API.md §5)."""
 
-# House style asserts `expected == actual`.
-# ruff: noqa: SIM300
 
 from __future__ import annotations
 

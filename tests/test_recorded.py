@@ -1,7 +1,5 @@
 """RecordedTransport (cassette replay and recording) and MockTransport."""
 
-# House style asserts `expected == actual`.
-# ruff: noqa: SIM300
 
 from __future__ import annotations
 
