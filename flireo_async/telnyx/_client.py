@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import aiohttp
 
 from .._base import BaseClient
+from .._bulk_models import BulkProgress, BulkReport
 from .._retry import RetryPolicy
 from .._timeout import Timeout
 from .._transport import Request, Response, Transport
+from ._bulk import telnyx_bulk_order
 from ._orders import NumberOrders, SubNumberOrders
 from ._resources import AvailablePhoneNumbers, RequirementGroups
 from ._sansio import decipher
@@ -86,6 +89,61 @@ class TelnyxClient(BaseClient):
         self.number_orders = NumberOrders(self)
         self.sub_number_orders = SubNumberOrders(self)
         self.requirement_groups = RequirementGroups(self)
+
+    async def bulk_order(
+        self,
+        numbers: Iterable[str | Mapping[str, str]],
+        *,
+        numbers_per_order: int = 100,
+        concurrency: int = 4,
+        connection_id: str | None = None,
+        messaging_profile_id: str | None = None,
+        billing_group_id: str | None = None,
+        on_progress: Callable[[BulkProgress], Any] | None = None,
+    ) -> BulkReport:
+        """
+        Order many numbers, many per order, each exactly once.
+
+        The input is cut into orders of *numbers_per_order*; up to
+        *concurrency* orders are in flight (fewer after 429s).  Each
+        order is placed with ``number_orders.create``'s exactly-once rule
+        under its own ``customer_reference``.  Invalid numbers fail alone
+        and duplicates are skipped, before anything is sent.
+
+        Args:
+            numbers: E.164 numbers, or ``{"phone_number",
+                "requirement_group_id"?, "bundle_id"?}`` items.
+            numbers_per_order: Numbers per order (1–1000).
+            concurrency: Most orders in flight (1–100).
+            connection_id: Voice connection for every order.
+            messaging_profile_id: Messaging profile for every order.
+            billing_group_id: Billing group for every order.
+            on_progress: Called after each number is settled.
+
+        Returns:
+            A :class:`~flireo_async.BulkReport` with one result per input
+            number, in input order (``receipt.order_id`` is the Telnyx
+            order; ``receipt.status`` the number's own status).
+
+        Raises:
+            ConfigurationError: A size out of range.
+
+        Example::
+
+            report = await telnyx.bulk_order(numbers, numbers_per_order=50)
+        """
+        return await telnyx_bulk_order(
+            self,
+            numbers,
+            numbers_per_order=numbers_per_order,
+            concurrency=concurrency,
+            order_options={
+                "connection_id": connection_id,
+                "messaging_profile_id": messaging_profile_id,
+                "billing_group_id": billing_group_id,
+            },
+            on_progress=on_progress,
+        )
 
     def _decipher(self, response: Response, request: Request) -> Any:
         return decipher(
