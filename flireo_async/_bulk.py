@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from ._bulk_models import BulkProgress, BulkResult, OrderRequest, Outcome
 from ._flow import AdaptiveWindow, CreditBudget
 from ._journal import Journal, JournalEntry
-from ._models import Order, OrderReceipt, OrderStatus
+from ._models import NumberType, Order, OrderReceipt, OrderStatus
 from ._ordering import CLOCK_SKEW, find_orders, order_body, place_order
 from ._ratelimit import RateGate
 from .exceptions import (
@@ -221,12 +221,32 @@ class BulkJob:
                 )
             )
             return
+        try:
+            order = order_body(
+                number, request.number_type, request.verification_group_id
+            )
+        except FlireoError as exc:
+            # Bad input takes no window place and no credit budget.
+            await self._queue.put(
+                BulkResult(
+                    index=index,
+                    request=request,
+                    outcome=Outcome.FAILED,
+                    error=exc,
+                )
+            )
+            return
         await self._admit()
         if self._stop_reason is not None:
             await self._emit_skip(index, request, self._stop_reason)
             return
+        # An intent left by an earlier run means that run may have placed
+        # the order: an "already in use" answer must then be reconciled.
+        in_doubt = entry is not None and entry.state == "intent"
         key = entry.idempotency_key if entry else None
-        task = asyncio.create_task(self._work(index, request, key))
+        task = asyncio.create_task(
+            self._work(index, request, order, key, in_doubt)
+        )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -267,10 +287,9 @@ class BulkJob:
             status=entry.status or OrderStatus.PENDING,
             credits_used=entry.credits_used,
         )
-        final = entry.state == "final" or entry.status in (
-            OrderStatus.SUCCESS,
-            OrderStatus.FAILED,
-        )
+        # Only a "final" record settles the outcome: whether a "done" one
+        # was written before the crash must not change what is reported.
+        final = entry.state == "final"
         if self._wait and not final:
             self._awaiting[receipt.order_id] = (index, request, receipt)
             return
@@ -290,17 +309,27 @@ class BulkJob:
         )
 
     async def _work(
-        self, index: int, request: OrderRequest, key: str | None
+        self,
+        index: int,
+        request: OrderRequest,
+        order: tuple[dict[str, str], NumberType],
+        key: str | None,
+        in_doubt: bool,
     ) -> None:
         try:
-            result = await self._place(index, request, key)
+            result = await self._place(index, request, order, key, in_doubt)
         finally:
             self._window.release()
         if result is not None:
             await self._queue.put(result)
 
     async def _place(
-        self, index: int, request: OrderRequest, key: str | None
+        self,
+        index: int,
+        request: OrderRequest,
+        order: tuple[dict[str, str], NumberType],
+        key: str | None,
+        in_doubt: bool,
     ) -> BulkResult | None:
         def failed(error: Exception) -> BulkResult:
             return BulkResult(
@@ -311,12 +340,7 @@ class BulkJob:
             )
 
         number = request.phone_number
-        try:
-            body, kind = order_body(
-                number, request.number_type, request.verification_group_id
-            )
-        except FlireoError as exc:
-            return failed(exc)
+        body, kind = order
         if self._gate is not None:
             await self._gate.admit()
         key = key or str(uuid.uuid4())
@@ -331,6 +355,7 @@ class BulkJob:
                 number_type=kind,
                 verification_group_id=request.verification_group_id,
                 idempotency_key=key,
+                in_doubt=in_doubt,
             )
         except InsufficientCreditsError as exc:
             self._stop_reason = "stopped: insufficient credits"
@@ -341,6 +366,8 @@ class BulkJob:
             # Left as an intent: the next run reconciles it.
             return failed(exc)
         except FlireoError as exc:
+            # Refused, so not charged: the budget gets its place back.
+            self._budget.refund()
             self._journal_fail(number, exc)
             return failed(exc)
         self._budget.observe(receipt, self._window.in_flight - 1)

@@ -42,6 +42,7 @@ async def exactly_once(
     max_sends: int,
     subject: str,
     key: str,
+    in_doubt: bool = False,
 ) -> T:
     """
     Run a non-repeatable create so that it takes effect exactly once.
@@ -54,6 +55,8 @@ async def exactly_once(
         max_sends: Most times the POST may be sent.
         subject: What is being created, for messages (the phone numbers).
         key: The idempotency key or reference every attempt carries.
+        in_doubt: An earlier attempt (of a crashed run, say) may already
+            have taken effect, so even the first conflict is looked up.
 
     Returns:
         What *send* returned, or what *find* found.
@@ -62,7 +65,6 @@ async def exactly_once(
         OrderOutcomeUnknownError: Whether it took effect cannot be told.
         FlireoError: It certainly did not take effect.
     """
-    in_doubt = False
     sends = 0
     while True:
         sends += 1

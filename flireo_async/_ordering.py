@@ -152,6 +152,7 @@ async def place_order(
     number_type: NumberType,
     verification_group_id: str | None,
     idempotency_key: str | None = None,
+    in_doubt: bool = False,
 ) -> OrderReceipt:
     """
     POST an order and make sure it happened exactly once.
@@ -164,6 +165,7 @@ async def place_order(
         number_type: Its type (narrows reconciliation).
         verification_group_id: Its group (narrows reconciliation).
         idempotency_key: Key for every attempt; generated if ``None``.
+        in_doubt: An earlier run may have placed this order already.
 
     Returns:
         The receipt, ``reconciled=True`` if it came from the order list.
@@ -199,4 +201,5 @@ async def place_order(
         max_sends=client.retry_policy.max_attempts,
         subject=phone_number,
         key=key,
+        in_doubt=in_doubt,
     )

@@ -85,8 +85,11 @@ def read_csv(
 
 def _open(path: str) -> io.TextIOBase:
     if path == "-":
-        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8")
-    return open(path, encoding="utf-8", newline="")
+        return io.TextIOWrapper(
+            sys.stdin.buffer, encoding="utf-8-sig", newline=""
+        )
+    # utf-8-sig: spreadsheets save UTF-8 CSVs with a byte-order mark.
+    return open(path, encoding="utf-8-sig", newline="")
 
 
 async def run(ns: argparse.Namespace) -> int:
