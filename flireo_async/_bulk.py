@@ -18,7 +18,6 @@ items already in flight finish, the rest are reported skipped.
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
 from datetime import UTC, datetime
@@ -26,10 +25,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._bulk_models import BulkProgress, BulkResult, OrderRequest, Outcome
+from ._bulk_wait import Settler
 from ._flow import AdaptiveWindow, CreditBudget
 from ._journal import Journal, JournalEntry
-from ._models import NumberType, Order, OrderReceipt, OrderStatus
-from ._ordering import CLOCK_SKEW, find_orders, order_body, place_order
+from ._models import NumberType, OrderReceipt, OrderStatus
+from ._ordering import find_orders, order_body, place_order
 from ._ratelimit import RateGate
 from .exceptions import (
     ConfigurationError,
@@ -77,10 +77,15 @@ class BulkJob:
             maxsize=max(64, concurrency * 2)
         )
         self._stop_reason: str | None = None
-        self._awaiting: dict[str, tuple[int, OrderRequest, OrderReceipt]] = {}
         self._placed_all = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._started = datetime.now(UTC)
+        self._settler = Settler(
+            client,
+            emit=self._queue.put,
+            since=self._started,
+            timeout=wait_timeout,
+        )
         self.credits_used = 0
         self._counts = dict.fromkeys(Outcome, 0)
 
@@ -95,9 +100,10 @@ class BulkJob:
         waiter: asyncio.Task[None] | None = None
         try:
             previous = await self._open_journal()
+            self._settler.journal = self._journal
             producer = asyncio.create_task(self._produce(requests, previous))
             if self._wait:
-                waiter = asyncio.create_task(self._wait_loop())
+                waiter = asyncio.create_task(self._wait_for_final())
             while True:
                 item = await self._queue.get()
                 if item is _DONE:
@@ -135,6 +141,14 @@ class BulkJob:
             )
 
     # -- journal and reconciliation -----------------------------------------
+
+    async def _wait_for_final(self) -> None:
+        try:
+            await self._settler.run(self._placed_all)
+            await self._queue.put(_DONE)
+        except Exception as exc:
+            # Raised in the consumer's task, where the caller can see it.
+            await self._queue.put(exc)
 
     async def _open_journal(self) -> dict[str, JournalEntry]:
         if self._journal_path is None:
@@ -291,7 +305,7 @@ class BulkJob:
         # was written before the crash must not change what is reported.
         final = entry.state == "final"
         if self._wait and not final:
-            self._awaiting[receipt.order_id] = (index, request, receipt)
+            self._settler.expect(index, request, receipt, since=entry.since)
             return
         outcome = Outcome.ORDERED
         if final:
@@ -379,7 +393,7 @@ class BulkJob:
                 receipt.credits_used,
             )
         if self._wait:
-            self._awaiting[receipt.order_id] = (index, request, receipt)
+            self._settler.expect(index, request, receipt)
             return None
         return BulkResult(
             index=index,
@@ -391,87 +405,6 @@ class BulkJob:
     def _journal_fail(self, number: str, error: Exception) -> None:
         if self._journal is not None:
             self._journal.record_fail(number, type(error).__name__)
-
-    # -- waiting for final statuses -----------------------------------------
-
-    async def _wait_loop(self) -> None:
-        try:
-            deadline: float | None = None
-            interval = 0.2
-            while True:
-                if self._awaiting:
-                    await self._poll_round()
-                if self._placed_all.is_set():
-                    if not self._awaiting:
-                        break
-                    if deadline is None:
-                        deadline = time.monotonic() + self._wait_timeout
-                    elif time.monotonic() >= deadline:
-                        await self._give_up_waiting()
-                        break
-                await asyncio.sleep(interval)
-                interval = min(interval * 1.5, 2.0)
-            await self._queue.put(_DONE)
-        except Exception as exc:
-            # Raised in the consumer's task, where the caller can see it.
-            await self._queue.put(exc)
-
-    async def _poll_round(self) -> None:
-        # A few orders: read each.  Many: walk the order list newest
-        # first, which settles a hundred per request.
-        if len(self._awaiting) <= 3:
-            for order_id in list(self._awaiting):
-                order = await self._client.orders.get(order_id)
-                if order.is_final:
-                    await self._settle(order)
-            return
-        floor = self._started - CLOCK_SKEW
-        async for page in self._client.orders.list(page_size=100).pages():
-            older = bool(page.items)
-            for order in page.items:
-                if order.ordered_at is None or order.ordered_at >= floor:
-                    older = False
-                if order.is_final and order.id in self._awaiting:
-                    await self._settle(order)
-            if older or not self._awaiting:
-                return
-
-    async def _settle(self, order: Order) -> None:
-        index, request, receipt = self._awaiting.pop(order.id)
-        ok = order.status == OrderStatus.SUCCESS
-        if self._journal is not None:
-            self._journal.record_done(
-                request.phone_number,
-                order.id,
-                str(order.status),
-                None,
-                final=True,
-            )
-        await self._queue.put(
-            BulkResult(
-                index=index,
-                request=request,
-                outcome=Outcome.SUCCEEDED if ok else Outcome.FAILED,
-                receipt=receipt,
-                order=order,
-                reason=None if ok else "the order failed; check its group",
-            )
-        )
-
-    async def _give_up_waiting(self) -> None:
-        for index, request, receipt in list(self._awaiting.values()):
-            await self._queue.put(
-                BulkResult(
-                    index=index,
-                    request=request,
-                    outcome=Outcome.ORDERED,
-                    receipt=receipt,
-                    reason=(
-                        f"still pending after waiting {self._wait_timeout:g}s"
-                    ),
-                )
-            )
-        self._awaiting.clear()
 
 
 async def _aiter(
