@@ -16,6 +16,7 @@ from ._assistants import Assistants
 from ._base import BaseClient
 from ._bulk import BulkJob
 from ._bulk_models import BulkProgress, BulkReport, BulkResult, OrderRequest
+from ._calls import Calls
 from ._groups import VerificationGroups
 from ._numbers import PhoneNumbers
 from ._orders import Orders
@@ -96,6 +97,7 @@ class FlireoClient(BaseClient):
         self.orders = Orders(self)
         self.verification_groups = VerificationGroups(self)
         self.assistants = Assistants(self)
+        self.calls = Calls(self)
 
     async def bulk_order(
         self,

@@ -14,7 +14,11 @@ The tree, and what each branch tells the caller::
     ├── OrderOutcomeUnknownError    an order POST may have gone through and
     │                               reconciliation could not tell
     ├── WaitTimeoutError            a wait() gave up before a final status
+    ├── EventParseError             a webhook body that is not an event
     ├── SignatureError              a webhook's signature did not check out
+    │   ├── MissingSignatureError   no signature or timestamp header
+    │   ├── InvalidSignatureError   does not match body and timestamp
+    │   └── StaleSignatureError     authentic, but too old (.age)
     └── APIError                    the server answered with an error
         ├── BadRequestError (400)
         │   ├── InvalidParametersError   invalid_parameters
@@ -52,10 +56,13 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "ConnectError",
+    "EventParseError",
     "FlireoError",
     "InsufficientCreditsError",
     "InvalidParametersError",
+    "InvalidSignatureError",
     "InvalidStatusError",
+    "MissingSignatureError",
     "NoPhoneNumberError",
     "NotFoundError",
     "OrderOutcomeUnknownError",
@@ -66,6 +73,7 @@ __all__ = [
     "ResponseDecodeError",
     "ServerError",
     "SignatureError",
+    "StaleSignatureError",
     "TransportError",
     "ValidationError",
     "WaitTimeoutError",
@@ -178,10 +186,51 @@ class WaitTimeoutError(FlireoError, TimeoutError):
         self.last = last
 
 
+class EventParseError(FlireoError, ValueError):
+    """
+    A webhook body is not JSON, not an object, or a documented field of
+    it has the wrong shape.
+
+    Attributes:
+        errors: Readable paths of what did not fit.
+    """
+
+    def __init__(self, message: str, errors: tuple[str, ...] = ()) -> None:
+        detail = f"{message}: {'; '.join(errors)}" if errors else message
+        super().__init__(detail)
+        self.errors = errors
+
+
 class SignatureError(FlireoError):
     """
     A webhook request's signature is missing, stale or wrong.
     """
+
+
+class MissingSignatureError(SignatureError):
+    """The signature or timestamp header is absent or empty."""
+
+
+class InvalidSignatureError(SignatureError):
+    """
+    The signature does not match the body and timestamp (tampered body,
+    wrong secret, replayed signature with a new timestamp), or a header
+    is malformed.
+    """
+
+
+class StaleSignatureError(SignatureError):
+    """
+    The signature is right but its timestamp is further from now than the
+    tolerance (a replay, or a badly skewed clock).
+
+    Attributes:
+        age: Seconds between the timestamp and now (negative: future).
+    """
+
+    def __init__(self, message: str, *, age: float) -> None:
+        super().__init__(message)
+        self.age = age
 
 
 class APIError(FlireoError):
