@@ -55,7 +55,11 @@ def _first_error(payload: Any) -> tuple[str | None, str | None, Any]:
     first = errors[0] if isinstance(errors[0], dict) else {}
     code = first.get("code")
     # Some Telnyx answers send the code as a number; it is a string.
-    code = str(code) if isinstance(code, int | str) else None
+    code = (
+        str(code)
+        if isinstance(code, int | str) and not isinstance(code, bool)
+        else None
+    )
     title = first.get("title")
     detail = first.get("detail") or first.get("description")
     parts = [p for p in (title, detail) if isinstance(p, str) and p]

@@ -19,7 +19,12 @@ from typing import Any
 import orjson
 
 from .._converter import structure
-from ..exceptions import ConfigurationError, SignatureError
+from ..exceptions import (
+    ConfigurationError,
+    InvalidSignatureError,
+    MissingSignatureError,
+    StaleSignatureError,
+)
 from ._models import NumberOrderEvent
 
 
@@ -50,8 +55,9 @@ def verify_webhook(
         now: The current Unix time (default: the clock's).
 
     Raises:
-        SignatureError: Missing headers, a stale timestamp or a signature
-            that does not verify.
+        MissingSignatureError: A signature or timestamp header is absent.
+        StaleSignatureError: The timestamp is outside *tolerance*.
+        InvalidSignatureError: The signature does not verify.
         ConfigurationError: The ``telnyx`` extra is not installed, or the
             public key is not a base64 Ed25519 key.
     """
@@ -63,34 +69,34 @@ def verify_webhook(
     except ImportError as exc:  # pragma: no cover - depends on the install
         msg = "Ed25519 needs the extra: pip install 'flireo-async[telnyx]'"
         raise ConfigurationError(msg) from exc
+    try:
+        key = Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key))
+    except (ValueError, binascii.Error) as exc:
+        msg = "public_key is not a base64 Ed25519 public key"
+        raise ConfigurationError(msg) from exc
     signature = _header(headers, "telnyx-signature-ed25519")
     timestamp = _header(headers, "telnyx-timestamp")
     if not signature or not timestamp:
         msg = "missing telnyx-signature-ed25519 or telnyx-timestamp header"
-        raise SignatureError(msg)
+        raise MissingSignatureError(msg)
     try:
         sent = int(timestamp)
     except ValueError:
         msg = "telnyx-timestamp is not a Unix time"
-        raise SignatureError(msg) from None
+        raise InvalidSignatureError(msg) from None
     current = time.time() if now is None else now
     if abs(current - sent) > tolerance:
         msg = (
             f"timestamp is {abs(current - sent):.0f}s away "
             f"(tolerance {tolerance:g}s)"
         )
-        raise SignatureError(msg)
-    try:
-        key = Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key))
-    except (ValueError, binascii.Error) as exc:
-        msg = "public_key is not a base64 Ed25519 public key"
-        raise ConfigurationError(msg) from exc
+        raise StaleSignatureError(msg, age=current - sent)
     try:
         raw_signature = base64.b64decode(signature, validate=True)
         key.verify(raw_signature, timestamp.encode() + b"|" + body)
     except (InvalidSignature, ValueError, binascii.Error):
         msg = "signature does not match the body"
-        raise SignatureError(msg) from None
+        raise InvalidSignatureError(msg) from None
 
 
 def parse_number_order_event(body: bytes) -> NumberOrderEvent:
@@ -103,8 +109,9 @@ def parse_number_order_event(body: bytes) -> NumberOrderEvent:
     Raises:
         ResponseDecodeError: The body is not that event's shape.
     """
+    envelope: Any = None
     try:
-        envelope: Any = orjson.loads(body)
+        envelope = orjson.loads(body)
         data = dict(envelope["data"])
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
         data = {}

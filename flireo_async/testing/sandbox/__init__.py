@@ -40,6 +40,13 @@ Inspection lives under ``/_sandbox/`` (no auth, faults or limits):
 Its answers carry ``X-Request-Id: sandbox_NNNNNN`` from a counter of their
 own, so inspecting never shifts the API's ``req_NNNNNN`` ids or faults.
 
+`TelnyxSandbox` is the Telnyx v2 number-ordering mode on the same server,
+fault and rate-limit machinery: ``base_url`` ends in ``/v2``, every error is
+the ``{"errors": [...]}`` envelope, the rate limit speaks
+``x-ratelimit-*`` with no ``Retry-After``, and completed orders can be
+announced with Ed25519-signed ``number_order.complete`` webhooks.  Its
+choices where the Telnyx docs are silent are listed in `_telnyx_server`.
+
 Throughput: about 4,900 requests/s of ``GET /v1/phone-number-orders/{id}``
 with the server pinned to one core (median of 5 runs, range 4,100-5,200;
 64 concurrent raw aiohttp clients in another process on the other core of a
@@ -51,8 +58,16 @@ the machine the client becomes the limit and the figure drops to ~3,000.
 from __future__ import annotations
 
 from ._app import RequestRecord
-from ._config import ORDER_ROUTES, ROUTES, Faults, SandboxConfig
+from ._config import (
+    ORDER_ROUTES,
+    ROUTES,
+    TELNYX_ORDER_ROUTES,
+    TELNYX_ROUTES,
+    Faults,
+    SandboxConfig,
+)
 from ._server import Sandbox
+from ._telnyx_server import TelnyxSandbox, WebhookDelivery
 
 
 __all__ = [
@@ -62,4 +77,8 @@ __all__ = [
     "RequestRecord",
     "Sandbox",
     "SandboxConfig",
+    "TELNYX_ORDER_ROUTES",
+    "TELNYX_ROUTES",
+    "TelnyxSandbox",
+    "WebhookDelivery",
 ]

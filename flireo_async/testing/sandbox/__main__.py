@@ -3,7 +3,9 @@ Run the sandbox from the shell: ``python -m flireo_async.testing.sandbox``.
 
 It prints one line, ``Flireo sandbox listening on http://HOST:PORT (api
 key: KEY)``, with the real port when ``--port 0`` was asked for, and serves
-until SIGINT or SIGTERM, then exits with status 0.
+until SIGINT or SIGTERM, then exits with status 0.  With ``--telnyx`` it
+serves the Telnyx v2 mode instead (`TelnyxSandbox`) and prints ``Telnyx
+sandbox listening on http://HOST:PORT/v2 (api key: KEY)``.
 """
 
 from __future__ import annotations
@@ -14,8 +16,15 @@ import contextlib
 import signal
 import sys
 
-from ._config import ROUTE_GROUPS, ROUTES, Faults, SandboxConfig
+from ._config import (
+    ROUTE_GROUPS,
+    ROUTES,
+    TELNYX_ROUTES,
+    Faults,
+    SandboxConfig,
+)
 from ._server import Sandbox
+from ._telnyx_server import TelnyxSandbox
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,6 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Serve a local Flireo v1 provisioning API.",
     )
     add = parser.add_argument
+    add(
+        "--telnyx",
+        action="store_true",
+        help="serve the Telnyx v2 number-ordering API under /v2 instead",
+    )
     add("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
     add("--port", type=int, default=0, help="TCP port; 0 picks a free one")
     add("--api-key", default="fl_test_sandbox", help="accepted bearer key")
@@ -82,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--apply-to",
         action="append",
         metavar="ROUTE",
-        choices=sorted(ROUTE_GROUPS.keys() | ROUTES),
+        choices=sorted(ROUTE_GROUPS.keys() | ROUTES | TELNYX_ROUTES),
         help="routes that see faults (repeatable; default: all)",
     )
     return parser
@@ -132,7 +146,10 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
 
 
 async def serve(
-    config: SandboxConfig, stop: asyncio.Event | None = None
+    config: SandboxConfig,
+    stop: asyncio.Event | None = None,
+    *,
+    telnyx: bool = False,
 ) -> None:
     """
     Serve *config* until SIGINT or SIGTERM (or until *stop* is set).
@@ -141,6 +158,7 @@ async def serve(
         config: The configuration.
         stop: An event that ends serving when set, for callers that embed
             the sandbox; SIGINT and SIGTERM set it too.
+        telnyx: Serve the Telnyx mode instead of the Flireo API.
     """
     stop = stop if stop is not None else asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -149,10 +167,13 @@ async def serve(
         # Not available on Windows; Ctrl-C then ends asyncio.run instead.
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signum, stop.set)
+    server: Sandbox | TelnyxSandbox
+    server = TelnyxSandbox(config) if telnyx else Sandbox(config)
+    name = "Telnyx" if telnyx else "Flireo"
     try:
-        async with Sandbox(config) as sandbox:
+        async with server as sandbox:
             print(
-                f"Flireo sandbox listening on {sandbox.base_url} "
+                f"{name} sandbox listening on {sandbox.base_url} "
                 f"(api key: {sandbox.api_key})",
                 flush=True,
             )
@@ -181,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     except (TypeError, ValueError) as exc:
         parser.error(str(exc))
     try:
-        asyncio.run(serve(config))
+        asyncio.run(serve(config, telnyx=args.telnyx))
     except KeyboardInterrupt:
         pass
     except OSError as exc:

@@ -54,12 +54,52 @@ _READ_ROUTES = frozenset(
     }
 )
 
-#: Names usable in `Faults.apply_to` that stand for several routes.
+#: Route names of the Telnyx mode (`TelnyxSandbox`), plus the shared
+#: ``"unknown"``.
+TELNYX_ROUTES: frozenset[str] = frozenset(
+    {
+        "search_available_phone_numbers",
+        "create_number_order",
+        "list_number_orders",
+        "get_number_order",
+        "update_number_order",
+        "list_sub_number_orders",
+        "get_sub_number_order",
+        "update_sub_number_order",
+        "cancel_sub_number_order",
+        "create_requirement_group",
+        "list_requirement_groups",
+        "get_requirement_group",
+        "submit_requirement_group",
+        "unknown",
+    }
+)
+
+#: The Telnyx route that orders numbers: ``POST /v2/number_orders``.
+TELNYX_ORDER_ROUTES: frozenset[str] = frozenset({"create_number_order"})
+
+_TELNYX_READ_ROUTES = frozenset(
+    {
+        "search_available_phone_numbers",
+        "list_number_orders",
+        "get_number_order",
+        "list_sub_number_orders",
+        "get_sub_number_order",
+        "list_requirement_groups",
+        "get_requirement_group",
+    }
+)
+
+#: Names usable in `Faults.apply_to` that stand for several routes (of
+#: either mode: the names of the two modes do not overlap).
 ROUTE_GROUPS: dict[str, frozenset[str]] = {
-    "all": ROUTES,
-    "orders": ORDER_ROUTES,
-    "reads": _READ_ROUTES,
-    "writes": ROUTES - _READ_ROUTES - {"unknown"},
+    "all": ROUTES | TELNYX_ROUTES,
+    "orders": ORDER_ROUTES | TELNYX_ORDER_ROUTES,
+    "reads": _READ_ROUTES | _TELNYX_READ_ROUTES,
+    "writes": (ROUTES | TELNYX_ROUTES)
+    - _READ_ROUTES
+    - _TELNYX_READ_ROUTES
+    - {"unknown"},
 }
 
 
@@ -108,11 +148,12 @@ def _check_apply_to(
     attribute: attrs.Attribute[frozenset[str]],
     value: frozenset[str],
 ) -> None:
-    unknown = value - ROUTES - ROUTE_GROUPS.keys()
+    unknown = value - ROUTES - TELNYX_ROUTES - ROUTE_GROUPS.keys()
     if unknown:
         raise ValueError(
             f"apply_to has unknown route names {sorted(unknown)!r}; "
-            f"use {sorted(ROUTE_GROUPS)!r} or {sorted(ROUTES)!r}"
+            f"use {sorted(ROUTE_GROUPS)!r} or "
+            f"{sorted(ROUTES | TELNYX_ROUTES)!r}"
         )
 
 
@@ -133,10 +174,12 @@ class Faults:
     They are tried in this order:
 
     - *error_rate*: answer 500, 502 or 503 with a nested ``server_error``
-      JSON body before the request is processed.
+      JSON body (Telnyx mode: ``errors[]`` with code ``10007``) before the
+      request is processed.
     - *html_error_rate*: answer 502 with a proxy's ``text/html`` page.
     - *rate_limit_burst_rate*: answer 429 with ``Retry-After:
-      burst_retry_after`` before the request is processed.
+      burst_retry_after`` before the request is processed (Telnyx mode:
+      no ``Retry-After``, ``x-ratelimit-reset: burst_retry_after``).
     - *slow_rate*: process the request, then hold the answer for
       *slow_seconds* (to outlast a client timeout; an order is placed even
       when the client gives up).
@@ -151,10 +194,12 @@ class Faults:
     Args:
         latency: ``(low, high)`` seconds of uniformly drawn extra delay
             added to every selected request.
-        apply_to: Route names (see `ROUTES`) or groups: ``"all"`` (every
-            ``/v1`` request, the default), ``"orders"`` (the two order
-            POSTs), ``"reads"`` (GETs) and ``"writes"`` (POSTs, DELETE).
-            The ``/_sandbox`` inspection API never sees faults.
+        apply_to: Route names (see `ROUTES` and `TELNYX_ROUTES`) or
+            groups: ``"all"`` (every ``/v1`` or ``/v2`` request, the
+            default), ``"orders"`` (the order POSTs: the two Flireo ones,
+            Telnyx's ``POST /v2/number_orders``), ``"reads"`` (GETs) and
+            ``"writes"`` (POSTs, PATCHes, DELETE).  The ``/_sandbox``
+            inspection API never sees faults.
     """
 
     latency: tuple[float, float] = attrs.field(

@@ -10,11 +10,13 @@ import time
 
 import attrs
 
-from ._config import ORDER_ROUTES, Faults
+from ._config import ORDER_ROUTES, TELNYX_ORDER_ROUTES, Faults
 
 
 _ERROR_STATUSES = (500, 502, 503)
 _DROPS = frozenset({"drop_before_commit", "drop_after_commit"})
+# The routes a drop can hit: the order POSTs of both modes.
+_COMMIT_ROUTES = ORDER_ROUTES | TELNYX_ORDER_ROUTES
 
 
 @attrs.frozen
@@ -90,7 +92,7 @@ class FaultPlanner:
             if kind_roll < bound:
                 kind = candidate
                 break
-        if kind in _DROPS and route not in ORDER_ROUTES:
+        if kind in _DROPS and route not in _COMMIT_ROUTES:
             kind = None
         return FaultDecision(
             kind,
@@ -127,13 +129,30 @@ class RateLimiter:
             and ``None`` when the request is allowed or the seconds to wait
             (rounded up) when it is over the limit.
         """
+        remaining, left, over = self.count(key)
+        reset = math.ceil(time.time() + left)
+        if over:
+            return 0, reset, max(1, math.ceil(left))
+        return remaining, reset, None
+
+    def count(self, key: str) -> tuple[int, float, bool]:
+        """
+        Count one request of *key*, reporting the window in seconds.
+
+        Args:
+            key: The API key.
+
+        Returns:
+            ``(remaining, left, over)``: requests left in the window,
+            seconds until it resets, and whether this request is over the
+            limit.
+        """
         now = time.monotonic()
         window = self._windows.get(key)
         if window is None or now >= window[0]:
             window = self._windows[key] = [now + self.window, 0]
         window[1] += 1
         left = window[0] - now
-        reset = math.ceil(time.time() + left)
         if window[1] > self.limit:
-            return 0, reset, max(1, math.ceil(left))
-        return self.limit - int(window[1]), reset, None
+            return 0, left, True
+        return self.limit - int(window[1]), left, False

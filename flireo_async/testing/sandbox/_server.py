@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import socket
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 import attrs
 from aiohttp import web
@@ -22,41 +22,24 @@ from ._inspect import state_summary
 _SHUTDOWN_TIMEOUT = 0.5
 
 
-class Sandbox:
+class LoopbackServer:
     """
-    A local Flireo v1 provisioning API on loopback, for tests and demos.
+    The lifecycle both sandbox modes share: bind, serve, stop.
 
-    Use it as an async context manager::
-
-        async with Sandbox(credits=100, seed=1) as sandbox:
-            client = FlireoClient(sandbox.api_key, base_url=sandbox.base_url)
-
-    or call `start` and `stop`.  One sandbox serves one event loop.
+    A subclass builds its application in `_application` and says where
+    its API lives in ``base_url``.
 
     Args:
-        config: The configuration; `SandboxConfig()` when omitted.
-        **overrides: `SandboxConfig` fields that replace those of
-            *config*, e.g. ``Sandbox(credits=20)``.
-
-    Raises:
-        TypeError: An override is not a `SandboxConfig` field.
-        ValueError: A value is out of range.
+        config: The configuration.
     """
 
-    def __init__(
-        self, config: SandboxConfig | None = None, **overrides: Any
-    ) -> None:
-        config = config if config is not None else SandboxConfig()
-        if overrides:
-            config = attrs.evolve(config, **overrides)
+    def __init__(self, config: SandboxConfig) -> None:
         self.config = config
-        self._engine = Engine(config)
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
 
-    def __repr__(self) -> str:
-        where = self.base_url if self._port is not None else "not started"
-        return f"<Sandbox {where}>"
+    def _application(self) -> web.Application:
+        raise NotImplementedError
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -71,7 +54,7 @@ class Sandbox:
         if self._runner is not None:
             raise RuntimeError("the sandbox is already running")
         runner = web.AppRunner(
-            build_app(self._engine),
+            self._application(),
             access_log=None,
             handle_signals=False,
             shutdown_timeout=_SHUTDOWN_TIMEOUT,
@@ -99,7 +82,7 @@ class Sandbox:
             await runner.cleanup()
         self._port = None
 
-    async def __aenter__(self) -> Sandbox:
+    async def __aenter__(self) -> Self:
         await self.start()
         return self
 
@@ -126,8 +109,8 @@ class Sandbox:
         return self._port
 
     @property
-    def base_url(self) -> str:
-        """The URL to give a client, e.g. ``http://127.0.0.1:54321``."""
+    def root_url(self) -> str:
+        """The server's root, e.g. ``http://127.0.0.1:54321``."""
         host = self.config.host
         if ":" in host:  # an IPv6 literal
             host = f"[{host}]"
@@ -137,6 +120,49 @@ class Sandbox:
     def api_key(self) -> str:
         """The bearer token the sandbox accepts."""
         return self.config.api_key
+
+
+class Sandbox(LoopbackServer):
+    """
+    A local Flireo v1 provisioning API on loopback, for tests and demos.
+
+    Use it as an async context manager::
+
+        async with Sandbox(credits=100, seed=1) as sandbox:
+            client = FlireoClient(sandbox.api_key, base_url=sandbox.base_url)
+
+    or call `start` and `stop`.  One sandbox serves one event loop.
+
+    Args:
+        config: The configuration; `SandboxConfig()` when omitted.
+        **overrides: `SandboxConfig` fields that replace those of
+            *config*, e.g. ``Sandbox(credits=20)``.
+
+    Raises:
+        TypeError: An override is not a `SandboxConfig` field.
+        ValueError: A value is out of range.
+    """
+
+    def __init__(
+        self, config: SandboxConfig | None = None, **overrides: Any
+    ) -> None:
+        config = config if config is not None else SandboxConfig()
+        if overrides:
+            config = attrs.evolve(config, **overrides)
+        super().__init__(config)
+        self._engine = Engine(config)
+
+    def __repr__(self) -> str:
+        where = self.base_url if self._port is not None else "not started"
+        return f"<Sandbox {where}>"
+
+    def _application(self) -> web.Application:
+        return build_app(self._engine)
+
+    @property
+    def base_url(self) -> str:
+        """The URL to give a client, e.g. ``http://127.0.0.1:54321``."""
+        return self.root_url
 
     # -- inspection ----------------------------------------------------------
 
