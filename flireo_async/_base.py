@@ -26,7 +26,12 @@ from . import _version
 from ._aiohttp import AiohttpTransport
 from ._ratelimit import RateGate
 from ._retry import RetryPolicy, run_with_retries
-from ._sansio import RateLimitInfo, build_request, decipher
+from ._sansio import (
+    RateLimitInfo,
+    build_request,
+    decipher,
+    flireo_error_fields,
+)
 from ._timeout import Timeout
 from ._transport import Request, Response, Transport
 from .exceptions import ConfigurationError, FlireoError
@@ -141,10 +146,20 @@ class BaseClient:
         if self._owns_transport:
             await self._transport.aclose()
 
+    def _error_fields(
+        self, payload: Any
+    ) -> tuple[str | None, str | None, Any]:
+        """Read ``(code, message, details)`` from an error body."""
+        return flireo_error_fields(payload)
+
     def _decipher(self, response: Response, request: Request) -> Any:
         """Turn an answer into JSON or raise the matching ``APIError``."""
         return decipher(
-            response, method=request.method, url=request.url, now=time.time()
+            response,
+            method=request.method,
+            url=request.url,
+            now=time.time(),
+            error_fields=self._error_fields,
         )
 
     async def _call(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import email.utils
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -32,6 +32,7 @@ __all__ = [
     "build_request",
     "decipher",
     "encode_query",
+    "flireo_error_fields",
     "parse_retry_after",
     "path_segment",
 ]
@@ -191,7 +192,13 @@ class RateLimitInfo:
             return None
 
 
-def _error_fields(payload: Any) -> tuple[str | None, str | None, Any]:
+ErrorFields = Callable[[Any], tuple[str | None, str | None, Any]]
+
+
+def flireo_error_fields(payload: Any) -> tuple[str | None, str | None, Any]:
+    """
+    Read ``(code, message, details)`` from a Flireo error body.
+    """
     # Three documented shapes: {"error": {"code", "message", "details"}},
     # the flat {"error": "Unauthorized", "message": "..."} of the newer
     # docs, and a bare {"message": "..."}.
@@ -225,7 +232,30 @@ def _reason(status: int) -> str:
     return "request failed"
 
 
-def decipher(response: Response, *, method: str, url: str, now: float) -> Any:
+def _retry_after(headers: Mapping[str, str], now: float) -> float | None:
+    # Retry-After when sent; else the rate-limit window's reset (Telnyx
+    # documents no Retry-After, only x-ratelimit-reset).
+    asked = parse_retry_after(headers.get("retry-after"), now=now)
+    if asked is not None:
+        return asked
+    try:
+        reset = float(headers.get("x-ratelimit-reset", ""))
+    except ValueError:
+        return None
+    if math.isnan(reset) or reset < 0:
+        return None
+    # Seconds until the reset (Telnyx), or the reset's Unix time (Flireo).
+    return max(0.0, reset - now) if reset >= _EPOCH_FLOOR else reset
+
+
+def decipher(
+    response: Response,
+    *,
+    method: str,
+    url: str,
+    now: float,
+    error_fields: ErrorFields = flireo_error_fields,
+) -> Any:
     """
     Turn an answer into its JSON payload, or raise the matching error.
 
@@ -234,6 +264,8 @@ def decipher(response: Response, *, method: str, url: str, now: float) -> Any:
         method: The request method (for error messages).
         url: The request URL (for error messages).
         now: Current Unix time, for ``Retry-After`` dates.
+        error_fields: Reads ``(code, message, details)`` from an error
+            body; Flireo's envelope by default.
 
     Returns:
         The decoded JSON of a 2xx answer (``None`` for an empty body).
@@ -259,7 +291,7 @@ def decipher(response: Response, *, method: str, url: str, now: float) -> Any:
     except orjson.JSONDecodeError:
         # A proxy's HTML error page: the status alone decides.
         payload = None
-    code, message, details = _error_fields(payload)
+    code, message, details = error_fields(payload)
     cls = error_class_for(status, code)
     kwargs: dict[str, Any] = {
         "status": status,
@@ -273,11 +305,7 @@ def decipher(response: Response, *, method: str, url: str, now: float) -> Any:
     text = message or _reason(status)
     error: APIError
     if issubclass(cls, RateLimitError):
-        error = cls(
-            text,
-            retry_after=parse_retry_after(headers.get("retry-after"), now=now),
-            **kwargs,
-        )
+        error = cls(text, retry_after=_retry_after(headers, now), **kwargs)
     else:
         error = cls(text, **kwargs)
     raise error

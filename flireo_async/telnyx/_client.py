@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -12,11 +11,11 @@ from .._base import BaseClient
 from .._bulk_models import BulkProgress, BulkReport
 from .._retry import RetryPolicy
 from .._timeout import Timeout
-from .._transport import Request, Response, Transport
+from .._transport import Transport
 from ._bulk import telnyx_bulk_order
 from ._orders import NumberOrders, SubNumberOrders
 from ._resources import AvailablePhoneNumbers, RequirementGroups
-from ._sansio import decipher
+from ._sansio import telnyx_error_fields
 
 
 __all__ = ["DEFAULT_TELNYX_BASE_URL", "TelnyxClient"]
@@ -145,7 +144,7 @@ class TelnyxClient(BaseClient):
             on_progress=on_progress,
         )
 
-    def _decipher(self, response: Response, request: Request) -> Any:
-        return decipher(
-            response, method=request.method, url=request.url, now=time.time()
-        )
+    def _error_fields(
+        self, payload: Any
+    ) -> tuple[str | None, str | None, Any]:
+        return telnyx_error_fields(payload)

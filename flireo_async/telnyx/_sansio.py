@@ -5,23 +5,14 @@ parameters and the ``{"errors": [...]}`` envelope.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
-import orjson
-
-from .._sansio import parse_retry_after
+from .. import _sansio
 from .._transport import Response
-from ..exceptions import (
-    APIError,
-    RateLimitError,
-    ResponseDecodeError,
-    error_class_for,
-)
 
 
-__all__ = ["decipher", "deep_object"]
+__all__ = ["decipher", "deep_object", "telnyx_error_fields"]
 
 
 def deep_object(name: str, value: object) -> dict[str, object]:
@@ -48,7 +39,17 @@ def deep_object(name: str, value: object) -> dict[str, object]:
     return flat
 
 
-def _first_error(payload: Any) -> tuple[str | None, str | None, Any]:
+def telnyx_error_fields(
+    payload: Any,
+) -> tuple[str | None, str | None, Any]:
+    """
+    Read ``(code, message, details)`` from Telnyx's ``errors[]`` envelope.
+
+    The first entry's string ``code`` picks the exception class (through
+    the shared table); its ``title`` and ``detail`` (or ``description``,
+    which one generated model uses) make the message; every entry is kept
+    as ``details``.
+    """
     errors = payload.get("errors") if isinstance(payload, dict) else None
     if not isinstance(errors, list) or not errors:
         return None, None, None
@@ -68,65 +69,15 @@ def _first_error(payload: Any) -> tuple[str | None, str | None, Any]:
 
 def decipher(response: Response, *, method: str, url: str, now: float) -> Any:
     """
-    Turn a Telnyx answer into JSON, or raise the matching error.
+    :func:`flireo_async._sansio.decipher` for Telnyx's error envelope.
 
-    The first entry of ``errors[]`` picks the class (its string ``code``
-    through the shared table, else the status); every entry is kept as
-    the error's ``details``.  A 429 without ``Retry-After`` takes its
-    wait from ``x-ratelimit-reset`` (seconds), since Telnyx documents no
-    ``Retry-After``.
-
-    Raises:
-        APIError: The matching subclass.
-        ResponseDecodeError: A 2xx body that is not JSON.
+    A 429 without ``Retry-After`` waits for ``x-ratelimit-reset``
+    (seconds), since Telnyx documents no ``Retry-After``.
     """
-    status = response.status
-    if 200 <= status < 300:
-        if not response.body:
-            return None
-        try:
-            return orjson.loads(response.body)
-        except orjson.JSONDecodeError as exc:
-            msg = f"{method} {url} answered {status} with a non-JSON body"
-            raise ResponseDecodeError(
-                msg, status=status, body=response.body
-            ) from exc
-    headers = response.headers
-    try:
-        payload = orjson.loads(response.body) if response.body else None
-    except orjson.JSONDecodeError:
-        payload = None
-    code, message, errors = _first_error(payload)
-    cls = error_class_for(status, code)
-    kwargs: dict[str, Any] = {
-        "status": status,
-        "code": code,
-        "details": errors,
-        "request_id": headers.get("x-request-id"),
-        "method": method,
-        "url": url,
-        "headers": headers,
-    }
-    text = message or ("server error" if status >= 500 else "request failed")
-    error: APIError
-    if issubclass(cls, RateLimitError):
-        wait = parse_retry_after(headers.get("retry-after"), now=now)
-        if wait is None:
-            wait = _reset_seconds(headers.get("x-ratelimit-reset"), now)
-        error = cls(text, retry_after=wait, **kwargs)
-    else:
-        error = cls(text, **kwargs)
-    raise error
-
-
-def _reset_seconds(value: str | None, now: float) -> float | None:
-    if value is None:
-        return None
-    try:
-        reset = float(value)
-    except ValueError:
-        return None
-    if math.isnan(reset) or reset < 0:
-        return None
-    # Documented as seconds until reset; one example is an epoch.
-    return max(0.0, reset - now) if reset >= 1e9 else reset
+    return _sansio.decipher(
+        response,
+        method=method,
+        url=url,
+        now=now,
+        error_fields=telnyx_error_fields,
+    )
