@@ -168,6 +168,17 @@ def _make_converter() -> cattrs.Converter:
 
     def optional_hook(t: Any) -> Callable[[Any, Any], Any]:
         inner = next(a for a in _union_args(t) if a is not type(None))
+        if inner in (str, int, bool):
+            # One call instead of two on the hottest fields.
+            kind = inner
+
+            def primitive(value: Any, _: Any) -> Any:
+                if value is None or type(value) is kind:
+                    return value
+                msg = f"expected {kind.__name__}, got {type(value).__name__}"
+                raise TypeError(msg)
+
+            return primitive
         handler = c.get_structure_hook(inner)
 
         def structure(value: Any, _: Any) -> Any:
