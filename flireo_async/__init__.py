@@ -54,7 +54,6 @@ from ._retry import RetryPolicy
 from ._sansio import RateLimitInfo
 from ._timeout import Timeout
 from ._transport import Request, Response, Transport
-from ._version import VERSION as __version__
 from .exceptions import (
     AlreadyInUseError,
     AlreadyLinkedError,
@@ -158,3 +157,14 @@ __all__ = [
     "WaitTimeoutError",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> str:
+    # __version__ is looked up lazily: reading package metadata costs more
+    # import time than the rest of this module.
+    if name == "__version__":
+        from ._version import version
+
+        return version()
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
-import platform
+import sys
 import time
 from collections.abc import Callable, Mapping
 from types import TracebackType
@@ -88,8 +88,8 @@ class BaseClient:
         self._headers = {
             "Authorization": f"Bearer {key}",
             "User-Agent": (
-                f"flireo-async/{_version.VERSION} "
-                f"python/{platform.python_version()} "
+                f"flireo-async/{_version.version()} "
+                f"python/{sys.version_info.major}.{sys.version_info.minor} "
                 f"aiohttp/{aiohttp.__version__}"
             ),
             "Accept": "application/json",

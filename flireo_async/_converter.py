@@ -24,17 +24,19 @@ import typing
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from functools import cache
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
-import cattrs
-from cattrs.cols import homogenous_tuple_structure_factory
-from cattrs.gen import make_dict_structure_fn
 
 from .exceptions import ResponseDecodeError
 
 
-__all__ = ["WIRE_NAMES", "converter", "either_case", "structure"]
+if TYPE_CHECKING:
+    import cattrs
+
+
+__all__ = ["WIRE_NAMES", "either_case", "get_converter", "structure"]
 
 T = TypeVar("T")
 
@@ -159,6 +161,14 @@ def _is_variadic_tuple(t: Any) -> bool:
 
 
 def _make_converter() -> cattrs.Converter:
+    # cattrs is imported here, on the first answer to decode, not at
+    # `import flireo_async`: it is a fifth of the package's import time.
+    import cattrs
+    from cattrs.cols import (
+        homogenous_tuple_structure_factory,
+    )
+    from cattrs.gen import make_dict_structure_fn
+
     c = cattrs.Converter(forbid_extra_keys=False)
     for kind in (str, int, float, bool):
         c.register_structure_hook(kind, _strict(kind))
@@ -227,7 +237,18 @@ def _make_converter() -> cattrs.Converter:
     return c
 
 
-converter = _make_converter()
+@cache
+def get_converter() -> cattrs.Converter:
+    """The package's one converter, built on first use."""
+    return _make_converter()
+
+
+def _readable(exc: Exception) -> tuple[str, ...]:
+    import cattrs
+
+    if isinstance(exc, cattrs.BaseValidationError):
+        return tuple(cattrs.transform_error(exc))
+    return (f"{type(exc).__name__}: {exc}",)
 
 
 def structure(data: Any, cls: type[T], *, status: int = 200) -> T:
@@ -247,11 +268,15 @@ def structure(data: Any, cls: type[T], *, status: int = 200) -> T:
             readable paths cattrs found (``... @ $.phone_number``).
     """
     try:
-        return converter.structure(data, cls)
-    except cattrs.BaseValidationError as exc:
-        errors = tuple(cattrs.transform_error(exc))
-    except (TypeError, ValueError, KeyError, AttributeError) as exc:
-        errors = (f"{type(exc).__name__}: {exc}",)
+        return get_converter().structure(data, cls)
+    except (
+        ExceptionGroup,
+        TypeError,
+        ValueError,
+        KeyError,
+        AttributeError,
+    ) as exc:
+        errors = _readable(exc)
     name = getattr(cls, "__name__", str(cls))
     msg = f"the answer does not fit {name}"
     raise ResponseDecodeError(msg, status=status, errors=errors)

@@ -1,11 +1,18 @@
-"""The installed version, read once from the package metadata."""
+"""The installed version, read from the package metadata on first use."""
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+from functools import cache
 
 
-try:
-    VERSION = version("flireo-async")
-except PackageNotFoundError:  # pragma: no cover - running from a checkout
-    VERSION = "0.0.0+unknown"
+@cache
+def version() -> str:
+    """The distribution's version (``importlib.metadata`` is slow to
+    import, so it is read only when asked for)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as read
+
+    try:
+        return read("flireo-async")
+    except PackageNotFoundError:  # pragma: no cover - not installed
+        return "0.0.0+unknown"
