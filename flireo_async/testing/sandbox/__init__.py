@@ -57,7 +57,6 @@ the machine the client becomes the limit and the figure drops to ~3,000.
 
 from __future__ import annotations
 
-from ._app import RequestRecord
 from ._config import (
     ORDER_ROUTES,
     ROUTES,
@@ -66,6 +65,7 @@ from ._config import (
     Faults,
     SandboxConfig,
 )
+from ._pipeline import RequestRecord
 from ._server import Sandbox
 from ._telnyx_server import TelnyxSandbox, WebhookDelivery
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from ._entities import Assistant, OwnedNumber
-from ._params import Body, body_fields
+from ._params import body_fields
+from ._pipeline import Body
 from ._state import SandboxState
 from ._wire import ApiError, dumps, invalid, not_found
 

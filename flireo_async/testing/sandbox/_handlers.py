@@ -3,26 +3,30 @@ The documented ``/v1`` endpoints: parameter checks and answer bodies.
 
 Each handler is a plain function ``(state, request, body) -> (status,
 bytes)`` that raises `ApiError` for a documented error.  Authentication,
-rate limiting, faults and logging happen around them in `_app`.
+rate limiting, faults and logging happen around them in `_pipeline`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol, TypeVar
+
 from aiohttp import web
 
+from ._entities import Group, Order
 from ._inventory import features_for
 from ._params import (
     GROUP_FIELDS,
     GROUP_STATUSES,
     NUMBER_TYPES,
     ORDER_STATUSES,
-    Body,
     body_fields,
     digits_param,
     enum_param,
     int_param,
     phone_number_field,
 )
+from ._pipeline import Body
 from ._state import SandboxState
 from ._wire import ORDER_COST, ApiError, dumps, invalid, page_newest_first
 
@@ -92,6 +96,56 @@ def search_group_numbers(
 # -- owned numbers and orders ------------------------------------------------
 
 
+class _Listed(Protocol):
+    # A record of a paged list: owned numbers, orders, groups.
+    def item(self) -> dict[str, Any]: ...
+
+
+_L = TypeVar("_L", bound=_Listed)
+
+
+def _paging(query: Mapping[str, str], default_limit: int) -> tuple[int, int]:
+    # Every paged list caps limit at 100; only the default differs.
+    limit = int_param(query, "limit", default_limit, 1, 100)
+    return limit, int_param(query, "offset", 0, 0)
+
+
+def _page(
+    records: list[_L],
+    matches: Iterable[_L] | None,
+    limit: int,
+    offset: int,
+    **extra: Any,
+) -> tuple[int, bytes]:
+    # The paged list body: data, then any *extra* lists, then meta.
+    page, total = page_newest_first(records, matches, limit, offset)
+    return 200, dumps(
+        {
+            "data": [r.item() for r in page],
+            **extra,
+            "meta": {"total": total, "limit": limit, "offset": offset},
+        }
+    )
+
+
+def _receipt(
+    state: SandboxState, order: Order, group: Group | None = None
+) -> tuple[int, bytes]:
+    # The 201 of both order POSTs.  Only the group route names its group:
+    # POST /v1/phone-numbers does not echo verification_group_id back.
+    data: dict[str, Any] = {
+        "order_id": order.id,
+        "phone_number": order.phone_number,
+        "number_type": order.number_type,
+        "status": order.status,
+    }
+    if group is not None:
+        data["verification_group"] = {"id": group.id, "name": group.name}
+    data["credits_used"] = ORDER_COST
+    data["remaining_credits"] = state.credits
+    return 201, dumps({"message": "Phone number ordered", "data": data})
+
+
 def list_numbers(
     state: SandboxState, request: web.Request, body: Body
 ) -> tuple[int, bytes]:
@@ -102,17 +156,15 @@ def list_numbers(
         raise invalid(
             "include_default", 'include_default must be "true" or "false"'
         )
-    limit = int_param(query, "limit", 50, 1, 100)
-    offset = int_param(query, "offset", 0, 0)
+    limit, offset = _paging(query, 50)
     state.settle()
-    page, total = page_newest_first(state.numbers, None, limit, offset)
     shared = state.shared if include == "true" else []
-    return 200, dumps(
-        {
-            "data": [n.item() for n in page],
-            "shared_numbers": [n.shared_item() for n in shared],
-            "meta": {"total": total, "limit": limit, "offset": offset},
-        }
+    return _page(
+        state.numbers,
+        None,
+        limit,
+        offset,
+        shared_numbers=[n.shared_item() for n in shared],
     )
 
 
@@ -146,19 +198,7 @@ def order_number(
                 f"numbers, not {number_type}",
             )
     order = state.place_order(number, number_type, group)
-    return 201, dumps(
-        {
-            "message": "Phone number ordered",
-            "data": {
-                "order_id": order.id,
-                "phone_number": order.phone_number,
-                "number_type": order.number_type,
-                "status": order.status,
-                "credits_used": ORDER_COST,
-                "remaining_credits": state.credits,
-            },
-        }
-    )
+    return _receipt(state, order)
 
 
 def order_group_number(
@@ -168,20 +208,7 @@ def order_group_number(
     group = state.group(request.match_info["id"], approved=True)
     number = phone_number_field(body_fields(body))
     order = state.place_order(number, group.phone_number_type, group)
-    return 201, dumps(
-        {
-            "message": "Phone number ordered",
-            "data": {
-                "order_id": order.id,
-                "phone_number": order.phone_number,
-                "number_type": order.number_type,
-                "status": order.status,
-                "verification_group": {"id": group.id, "name": group.name},
-                "credits_used": ORDER_COST,
-                "remaining_credits": state.credits,
-            },
-        }
-    )
+    return _receipt(state, order, group)
 
 
 def list_orders(
@@ -192,8 +219,7 @@ def list_orders(
     status = enum_param(query, "status", ORDER_STATUSES)
     number_type = enum_param(query, "number_type", NUMBER_TYPES)
     group_id = query.get("verification_group_id")
-    limit = int_param(query, "limit", 20, 1, 100)
-    offset = int_param(query, "offset", 0, 0)
+    limit, offset = _paging(query, 20)
     state.settle()
     matches = None
     if status is not None or number_type is not None or group_id is not None:
@@ -207,13 +233,7 @@ def list_orders(
                 or (o.group is not None and o.group.id == group_id)
             )
         )
-    page, total = page_newest_first(state.orders, matches, limit, offset)
-    return 200, dumps(
-        {
-            "data": [o.item() for o in page],
-            "meta": {"total": total, "limit": limit, "offset": offset},
-        }
-    )
+    return _page(state.orders, matches, limit, offset)
 
 
 def get_order(
@@ -259,16 +279,9 @@ def list_groups(
     query = request.query
     status = enum_param(query, "status", GROUP_STATUSES)
     number_type = enum_param(query, "phone_number_type", NUMBER_TYPES)
-    limit = int_param(query, "limit", 20, 1, 100)
-    offset = int_param(query, "offset", 0, 0)
+    limit, offset = _paging(query, 20)
     matches = state.groups_matching(status, number_type)
-    page, total = page_newest_first(state.groups, matches, limit, offset)
-    return 200, dumps(
-        {
-            "data": [g.item() for g in page],
-            "meta": {"total": total, "limit": limit, "offset": offset},
-        }
-    )
+    return _page(state.groups, matches, limit, offset)
 
 
 def get_group(

@@ -5,21 +5,15 @@ bodies and the documented enums.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any
 
 from aiohttp import web
 
-from ._wire import invalid
+from ._pipeline import Body
+from ._wire import invalid, read_int, read_object
 
-
-if TYPE_CHECKING:
-    from ._state import SandboxState
-
-Body = dict[str, Any] | None
-Handler = Callable[["SandboxState", web.Request, Body], tuple[int, bytes]]
 
 NUMBER_TYPES = ("local", "mobile", "national")
 ORDER_STATUSES = ("pending", "success", "failed")
@@ -55,17 +49,19 @@ def int_param(
     Raises:
         ApiError: ``invalid_parameters`` naming the parameter.
     """
-    raw = query.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise invalid(name, f"{name} must be an integer") from None
-    if value < low or (high is not None and value > high):
-        bounds = f">= {low}" if high is None else f"between {low} and {high}"
-        raise invalid(name, f"{name} must be {bounds}")
-    return value
+    return read_int(
+        query,
+        name,
+        default,
+        low,
+        high,
+        lambda raw: invalid(name, f"{name} must be an integer"),
+        lambda value: invalid(name, f"{name} must be {_bounds(low, high)}"),
+    )
+
+
+def _bounds(low: int, high: int | None) -> str:
+    return f">= {low}" if high is None else f"between {low} and {high}"
 
 
 def enum_param(
@@ -116,16 +112,11 @@ async def read_json(request: web.Request) -> dict[str, Any]:
     Raises:
         ApiError: ``invalid_parameters`` for malformed JSON or a non-object.
     """
-    raw = await request.read()
-    if not raw.strip():
-        return {}
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise invalid("body", "Request body is not valid JSON") from None
-    if not isinstance(body, dict):
-        raise invalid("body", "Request body must be a JSON object")
-    return body
+    return await read_object(
+        request,
+        lambda: invalid("body", "Request body is not valid JSON"),
+        lambda: invalid("body", "Request body must be a JSON object"),
+    )
 
 
 # -- available numbers -------------------------------------------------------

@@ -11,10 +11,11 @@ from typing import Any, Self
 import attrs
 from aiohttp import web
 
-from ._app import Engine, RequestRecord, build_app
+from ._app import Engine, build_app
 from ._config import SandboxConfig
 from ._entities import APPROVED, REJECTED
 from ._inspect import state_summary
+from ._pipeline import RequestRecord
 
 
 # Long enough for in-flight answers to finish, short enough that a

@@ -1,39 +1,33 @@
 """
-The Telnyx mode's aiohttp application: the per-request pipeline.
+The Telnyx mode's aiohttp application: its routes and wire dialect.
 
-The same order as the Flireo mode's (`_app`): a request id, the seeded
-fault decision (latency, then a fault answered before processing), bearer
-auth, the rate limit, the handler, a fault after processing (drop after
-commit, slow answer), one request log entry.  What differs is the wire:
-every error is Telnyx's ``{"errors": [...]}`` envelope, and the rate
-limit speaks ``x-ratelimit-limit/remaining/reset`` (reset in seconds
-until the window ends) with no ``Retry-After``.
+The request pipeline is the Flireo mode's (`_pipeline`).  What differs is
+the wire: every error is Telnyx's ``{"errors": [...]}`` envelope, headers
+are lower case (``x-request-id``), and the rate limit speaks
+``x-ratelimit-limit/remaining/reset`` (reset in seconds until the window
+ends) with no ``Retry-After``.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 from aiohttp import web
 
 from . import _telnyx_handlers as h
-from ._app import RequestRecord, _drop, _json
 from ._config import SandboxConfig
-from ._faults import FaultPlanner, RateLimiter
+from ._faults import RateLimiter
+from ._pipeline import BaseEngine, Dialect, build_application
 from ._telnyx_handlers import TelnyxHandler
-from ._telnyx_inspect import add_inspection_routes
+from ._telnyx_inspect import INSPECTORS
 from ._telnyx_state import TelnyxState
 from ._telnyx_wire import (
     SERVER_ERROR_BODY,
     UNAUTHORIZED_BODY,
-    TelnyxError,
     rate_limit_body,
     read_json,
     reset_header,
 )
-from ._wire import HTML_CONTENT_TYPE, PROXY_502_HTML
 
 
 #: ``(method, path, handler, reads a JSON body)``; the handler's name is
@@ -70,160 +64,63 @@ TELNYX_ROUTE_TABLE: tuple[tuple[str, str, TelnyxHandler, bool], ...] = (
 )  # fmt: skip
 
 
-class TelnyxEngine:
+def _count(
+    limiter: RateLimiter, key: str, headers: dict[str, str]
+) -> bytes | None:
+    remaining, left, over = limiter.count(key)
+    headers["x-ratelimit-limit"] = str(limiter.limit)
+    headers["x-ratelimit-remaining"] = str(remaining)
+    headers["x-ratelimit-reset"] = reset_header(left)
+    # Telnyx documents no Retry-After: the reset header is all.
+    return rate_limit_body() if over else None
+
+
+def _burst(config: SandboxConfig, headers: dict[str, str]) -> bytes:
+    # Shaped like the limit's own 429, the only wait hint being the
+    # reset header; the limit is named only when one is configured.
+    if config.rate_limit is not None:
+        headers["x-ratelimit-limit"] = str(config.rate_limit)
+    headers["x-ratelimit-remaining"] = "0"
+    headers["x-ratelimit-reset"] = str(config.faults.burst_retry_after)
+    return rate_limit_body()
+
+
+#: The Telnyx spelling of the answers the pipeline makes itself.
+TELNYX_DIALECT = Dialect(
+    request_id_header="x-request-id",
+    unauthorized_body=UNAUTHORIZED_BODY,
+    server_error_body=SERVER_ERROR_BODY,
+    read_json=read_json,
+    count=_count,
+    burst=_burst,
+    late_inspection_id=True,
+)
+
+
+class TelnyxEngine(BaseEngine[TelnyxState]):
     """
-    Holds the state that `reset` replaces, and serves requests with it.
+    The Telnyx mode's engine: a `TelnyxState` account, Telnyx's wire, and
+    a hook for the webhook deliverer.
 
     Args:
         config: The sandbox configuration.
     """
 
-    def __init__(self, config: SandboxConfig) -> None:
-        self.config = config
-        self._auth = "Bearer " + config.api_key
-        #: Called whenever a sub-order gets a due time (the webhook
-        #: deliverer sleeps until then).
-        self.on_schedule: Callable[[], None] | None = None
-        self.reset()
+    dialect = TELNYX_DIALECT
 
-    def reset(self) -> None:
-        """Start over: fresh account, fault sequence, limits and log."""
-        config = self.config
-        self.state = TelnyxState(config, self._scheduled)
-        self.planner = FaultPlanner(config.faults, config.seed)
-        self.limiter = (
-            None
-            if config.rate_limit is None
-            else RateLimiter(config.rate_limit, config.rate_window)
-        )
-        self.log: deque[RequestRecord] = deque(maxlen=config.request_log_limit)
-        self.seq = 0
-        self.inspections = 0
+    def __init__(self, config: SandboxConfig) -> None:
+        #: Called whenever a sub-order gets a due time (the webhook
+        #: deliverer sleeps until then).  Set before the base class's
+        #: first `reset` makes the state that calls it.
+        self.on_schedule: Callable[[], None] | None = None
+        super().__init__(config)
+
+    def _new_state(self) -> TelnyxState:
+        return TelnyxState(self.config, self._scheduled)
 
     def _scheduled(self) -> None:
         if self.on_schedule is not None:
             self.on_schedule()
-
-    def next_request_id(self) -> tuple[int, str]:
-        """Return the next ``(seq, request_id)``."""
-        self.seq += 1
-        return self.seq, f"req_{self.seq:06d}"
-
-    def authorized(self, header: str | None) -> bool:
-        """Tell whether an ``Authorization`` header carries the key."""
-        if header == self._auth:
-            return True
-        if header is None or header[:7].lower() != "bearer ":
-            return False
-        return header[7:].strip() == self.config.api_key
-
-
-def endpoint(
-    engine: TelnyxEngine,
-    route: str,
-    handler: TelnyxHandler,
-    *,
-    reads_body: bool,
-) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-    """
-    Wrap *handler* in the request pipeline described in the module doc.
-
-    Args:
-        engine: The Telnyx engine.
-        route: Route name, for faults and the log.
-        handler: The endpoint's handler.
-        reads_body: Whether to parse a JSON body first.
-
-    Returns:
-        An aiohttp handler.
-    """
-
-    async def handle(request: web.Request) -> web.StreamResponse:
-        seq, request_id = engine.next_request_id()
-        headers = {"x-request-id": request_id}
-        decision = engine.planner.draw(route)
-        kind = fault = None
-        latency = 0.0
-        error_status = 500
-        status: int | None
-        if decision is not None:
-            kind, fault = decision.kind, decision.label
-            latency, error_status = decision.latency, decision.status
-            if latency > 0:
-                await asyncio.sleep(latency)
-        if kind is None or kind in ("slow", "drop_after_commit"):
-            status, response = await _process(
-                engine, request, handler, headers, reads_body=reads_body
-            )
-            if kind == "slow":
-                # Processed first: an order is placed even when the client
-                # gives up waiting.
-                await asyncio.sleep(engine.config.faults.slow_seconds)
-            elif kind == "drop_after_commit":
-                status, response = None, _drop(request)
-        elif kind == "error":
-            status = error_status
-            response = _json(status, SERVER_ERROR_BODY, headers)
-        elif kind == "html_error":
-            status = 502
-            headers["Content-Type"] = HTML_CONTENT_TYPE
-            response = web.Response(
-                status=502, body=PROXY_502_HTML, headers=headers
-            )
-        elif kind == "rate_limit_burst":
-            status = 429
-            if engine.config.rate_limit is not None:
-                headers["x-ratelimit-limit"] = str(engine.config.rate_limit)
-            headers["x-ratelimit-remaining"] = "0"
-            headers["x-ratelimit-reset"] = str(
-                engine.config.faults.burst_retry_after
-            )
-            response = _json(429, rate_limit_body(), headers)
-        else:  # drop_before_commit
-            status, response = None, _drop(request)
-        engine.log.append(
-            RequestRecord(
-                seq,
-                request_id,
-                request.method,
-                request.path,
-                request.query_string,
-                route,
-                status,
-                fault,
-                latency,
-            )
-        )
-        return response
-
-    return handle
-
-
-async def _process(
-    engine: TelnyxEngine,
-    request: web.Request,
-    handler: TelnyxHandler,
-    headers: dict[str, str],
-    *,
-    reads_body: bool,
-) -> tuple[int, web.Response]:
-    if not engine.authorized(request.headers.get("Authorization")):
-        return 401, _json(401, UNAUTHORIZED_BODY, headers)
-    limiter = engine.limiter
-    if limiter is not None:
-        remaining, left, over = limiter.count(engine.config.api_key)
-        headers["x-ratelimit-limit"] = str(limiter.limit)
-        headers["x-ratelimit-remaining"] = str(remaining)
-        headers["x-ratelimit-reset"] = reset_header(left)
-        if over:
-            # Telnyx documents no Retry-After: the reset header is all.
-            return 429, _json(429, rate_limit_body(), headers)
-    try:
-        body = await read_json(request) if reads_body else None
-        status, payload = handler(engine.state, request, body)
-    except TelnyxError as exc:
-        status, payload = exc.status, exc.body()
-    return status, _json(status, payload, headers)
 
 
 def build_telnyx_app(engine: TelnyxEngine) -> web.Application:
@@ -233,19 +130,4 @@ def build_telnyx_app(engine: TelnyxEngine) -> web.Application:
     Returns:
         The application with the ``/v2`` routes and the inspection API.
     """
-    app = web.Application()
-    router = app.router
-    for method, path, handler, reads_body in TELNYX_ROUTE_TABLE:
-        router.add_route(
-            method,
-            path,
-            endpoint(engine, handler.__name__, handler, reads_body=reads_body),
-        )
-    add_inspection_routes(router, engine)
-    # Last: everything else is the API's 404 (after auth and faults).
-    router.add_route(
-        "*",
-        "/{tail:.*}",
-        endpoint(engine, "unknown", h.unknown, reads_body=False),
-    )
-    return app
+    return build_application(engine, TELNYX_ROUTE_TABLE, INSPECTORS, h.unknown)

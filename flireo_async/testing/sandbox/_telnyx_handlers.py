@@ -3,19 +3,19 @@ The Telnyx v2 endpoints of the sandbox: parameter checks and bodies.
 
 Each handler is ``(state, request, body) -> (status, bytes)`` and raises
 `TelnyxError` for a documented error; auth, rate limits, faults and the
-request log happen around them in `_telnyx_app`.
+request log happen around them in `_pipeline`.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from aiohttp import web
 
-from ._telnyx_entities import GroupRecord, OrderRecord, SubOrderRecord
+from ._pipeline import Body, Handler
 from ._telnyx_inventory import Search
 from ._telnyx_state import OrderItem, TelnyxState
 from ._telnyx_wire import (
@@ -40,8 +40,8 @@ from ._telnyx_wire import (
 from ._wire import dumps
 
 
-Body = dict[str, Any] | None
-TelnyxHandler = Callable[[TelnyxState, web.Request, Body], tuple[int, bytes]]
+TelnyxHandler = Handler[TelnyxState]
+_R = TypeVar("_R")
 
 _COUNTRY = re.compile(r"[A-Z]{2}")
 _DIGITS = re.compile(r"[0-9]+")
@@ -55,6 +55,29 @@ _ORDER_FIELDS = (
 
 def _f(name: str) -> str:
     return f"filter[{name}]"
+
+
+def _by_id(
+    request: web.Request, lookup: Callable[[str], _R | None], what: str
+) -> _R:
+    # The record the path's {id} names, or the documented 404 for *what*.
+    ident = request.match_info["id"]
+    record = lookup(ident)
+    if record is None:
+        raise not_found(what, ident)
+    return record
+
+
+def _count_filter(query: Mapping[str, str]) -> int | None:
+    # filter[phone_numbers_count] has no default: absent means any count.
+    if _f("phone_numbers_count") not in query:
+        return None
+    return int_param(query, _f("phone_numbers_count"), 0, 1, 10_000)
+
+
+def _include_numbers(query: Mapping[str, str]) -> bool:
+    # Absent is false: a sub-order lists its numbers only when asked.
+    return bool_param(query, _f("include_phone_numbers")) or False
 
 
 # -- search -------------------------------------------------------------------
@@ -175,9 +198,7 @@ def list_number_orders(
     reference = query.get(_f("customer_reference"))
     after = parse_time(query, "filter[created_at][gt]")
     before = parse_time(query, "filter[created_at][lt]")
-    count = None
-    if _f("phone_numbers_count") in query:
-        count = int_param(query, _f("phone_numbers_count"), 0, 1, 10_000)
+    count = _count_filter(query)
     met = bool_param(query, _f("requirements_met"))
     number = int_param(query, "page[number]", 1, 1, 1_000_000)
     size = int_param(query, "page[size]", 20, 1, 250)
@@ -208,26 +229,19 @@ def list_number_orders(
     )
 
 
-def _order(state: TelnyxState, request: web.Request) -> OrderRecord:
-    ident = request.match_info["id"]
-    order = state.order(ident)
-    if order is None:
-        raise not_found("number order", ident)
-    return order
-
-
 def get_number_order(
     state: TelnyxState, request: web.Request, body: Body
 ) -> tuple[int, bytes]:
     """``GET /v2/number_orders/{id}``."""
-    return 200, dumps({"data": _order(state, request).detail()})
+    order = _by_id(request, state.order, "number order")
+    return 200, dumps({"data": order.detail()})
 
 
 def update_number_order(
     state: TelnyxState, request: web.Request, body: Body
 ) -> tuple[int, bytes]:
     """``PATCH /v2/number_orders/{id}``."""
-    order = _order(state, request)
+    order = _by_id(request, state.order, "number order")
     given = body or {}
     reference = optional_text(given, "customer_reference")
     values = requirement_values(given)
@@ -250,10 +264,8 @@ def list_sub_number_orders(
     status = enum_param(query, _f("status"), ORDER_STATUSES)
     country = query.get(_f("country_code"))
     kind = enum_param(query, _f("phone_number_type"), SUB_ORDER_TYPES)
-    count = None
-    if _f("phone_numbers_count") in query:
-        count = int_param(query, _f("phone_numbers_count"), 0, 1, 10_000)
-    include = bool_param(query, _f("include_phone_numbers")) or False
+    count = _count_filter(query)
+    include = _include_numbers(query)
     state.settle()
     subs = [
         s
@@ -278,20 +290,12 @@ def list_sub_number_orders(
     )
 
 
-def _sub(state: TelnyxState, request: web.Request) -> SubOrderRecord:
-    ident = request.match_info["id"]
-    sub = state.sub_order(ident)
-    if sub is None:
-        raise not_found("sub number order", ident)
-    return sub
-
-
 def get_sub_number_order(
     state: TelnyxState, request: web.Request, body: Body
 ) -> tuple[int, bytes]:
     """``GET /v2/sub_number_orders/{id}``."""
-    sub = _sub(state, request)
-    include = bool_param(request.query, _f("include_phone_numbers")) or False
+    sub = _by_id(request, state.sub_order, "sub number order")
+    include = _include_numbers(request.query)
     return 200, dumps({"data": sub.detail(include_numbers=include)})
 
 
@@ -299,7 +303,7 @@ def update_sub_number_order(
     state: TelnyxState, request: web.Request, body: Body
 ) -> tuple[int, bytes]:
     """``PATCH /v2/sub_number_orders/{id}``."""
-    sub = _sub(state, request)
+    sub = _by_id(request, state.sub_order, "sub number order")
     values = requirement_values(body or {})
     if values is None:
         detail = "regulatory_requirements is required"
@@ -314,7 +318,7 @@ def cancel_sub_number_order(
     state: TelnyxState, request: web.Request, body: Body
 ) -> tuple[int, bytes]:
     """``PATCH /v2/sub_number_orders/{id}/cancel``."""
-    sub = _sub(state, request)
+    sub = _by_id(request, state.sub_order, "sub number order")
     state.cancel(sub)
     return 200, dumps({"data": sub.detail()})
 
@@ -376,26 +380,19 @@ def list_requirement_groups(
     return 200, dumps(groups)
 
 
-def _group(state: TelnyxState, request: web.Request) -> GroupRecord:
-    ident = request.match_info["id"]
-    group = state.group(ident)
-    if group is None:
-        raise not_found("requirement group", ident)
-    return group
-
-
 def get_requirement_group(
     state: TelnyxState, request: web.Request, body: Body
 ) -> tuple[int, bytes]:
     """``GET /v2/requirement_groups/{id}`` (a bare object)."""
-    return 200, dumps(_group(state, request).render())
+    group = _by_id(request, state.group, "requirement group")
+    return 200, dumps(group.render())
 
 
 def submit_requirement_group(
     state: TelnyxState, request: web.Request, body: Body
 ) -> tuple[int, bytes]:
     """``POST /v2/requirement_groups/{id}/submit_for_approval``."""
-    group = _group(state, request)
+    group = _by_id(request, state.group, "requirement group")
     state.submit(group)
     return 200, dumps(group.render())
 

@@ -1,33 +1,24 @@
 """
 The Telnyx mode's ``/_sandbox`` inspection API, for tools in another
-process: no auth, no faults, no rate limit, not in the request log.
+process: no auth, no faults, no rate limit, not in the request log
+(`_pipeline` wraps it so).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-import attrs
 from aiohttp import web
 
+from ._pipeline import Inspector
 from ._telnyx_inventory import Search
 from ._telnyx_state import TelnyxState
-from ._telnyx_wire import (
-    TelnyxError,
-    bad_request,
-    int_param,
-    not_found,
-    read_json,
-)
-from ._wire import JSON_CONTENT_TYPE, dumps
+from ._telnyx_wire import bad_request, int_param, not_found, read_json
 
 
 if TYPE_CHECKING:
     from ._telnyx_app import TelnyxEngine
-
-_Inspector = Callable[["TelnyxEngine", web.Request], Awaitable[Any]]
 
 
 def summary(engine: TelnyxEngine) -> dict[str, Any]:
@@ -100,14 +91,6 @@ async def _orders(engine: TelnyxEngine, request: web.Request) -> Any:
     }
 
 
-async def _order_counts(engine: TelnyxEngine, request: web.Request) -> Any:
-    return {"data": engine.state.order_counts()}
-
-
-async def _requests(engine: TelnyxEngine, request: web.Request) -> Any:
-    return {"data": [attrs.asdict(r) for r in engine.log]}
-
-
 async def _available(engine: TelnyxEngine, request: web.Request) -> Any:
     query = request.query
     numbers = peek(
@@ -118,11 +101,6 @@ async def _available(engine: TelnyxEngine, request: web.Request) -> Any:
         query.get("locality"),
     )
     return {"data": numbers}
-
-
-async def _reset(engine: TelnyxEngine, request: web.Request) -> Any:
-    engine.reset()
-    return {"message": "Sandbox reset"}
 
 
 async def _group_status(engine: TelnyxEngine, request: web.Request) -> Any:
@@ -141,42 +119,12 @@ async def _missing(engine: TelnyxEngine, request: web.Request) -> Any:
     raise not_found("inspection route", request.path)
 
 
-def _wrap(
-    engine: TelnyxEngine, inspector: _Inspector
-) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-    async def handle(request: web.Request) -> web.StreamResponse:
-        engine.inspections += 1
-        try:
-            status, body = 200, dumps(await inspector(engine, request))
-        except TelnyxError as exc:
-            status, body = exc.status, exc.body()
-        return web.Response(
-            status=status,
-            body=body,
-            headers={
-                "Content-Type": JSON_CONTENT_TYPE,
-                "x-request-id": f"sandbox_{engine.inspections:06d}",
-            },
-        )
-
-    return handle
-
-
-_ROUTES: tuple[tuple[str, str, _Inspector], ...] = (
+#: ``(method, path, inspector)`` of this mode's own ``/_sandbox`` routes;
+#: `_pipeline` adds the order counts, the request log and reset.
+INSPECTORS: tuple[tuple[str, str, Inspector[TelnyxEngine]], ...] = (
     ("GET", "/_sandbox/state", _state),
     ("GET", "/_sandbox/orders", _orders),
-    ("GET", "/_sandbox/order-counts", _order_counts),
-    ("GET", "/_sandbox/requests", _requests),
     ("GET", "/_sandbox/available-numbers", _available),
-    ("POST", "/_sandbox/reset", _reset),
     ("POST", "/_sandbox/requirement-groups/{id}/status", _group_status),
     ("*", "/_sandbox/{tail:.*}", _missing),
 )
-
-
-def add_inspection_routes(
-    router: web.UrlDispatcher, engine: TelnyxEngine
-) -> None:
-    """Add the ``/_sandbox`` routes to *router*."""
-    for method, path, inspector in _ROUTES:
-        router.add_route(method, path, _wrap(engine, inspector))

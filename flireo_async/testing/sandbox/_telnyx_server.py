@@ -66,8 +66,8 @@ import aiohttp
 import attrs
 from aiohttp import web
 
-from ._app import RequestRecord
 from ._config import SandboxConfig
+from ._pipeline import RequestRecord
 from ._server import LoopbackServer
 from ._telnyx_app import TelnyxEngine, build_telnyx_app
 from ._telnyx_entities import requirements_of

@@ -5,7 +5,6 @@ envelope, deepObject query parameters, JSON bodies and timestamps.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Mapping
@@ -14,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ._wire import dumps
+from ._wire import WireError, dumps, read_int, read_object
 
 
 #: ``+``, a non-zero digit, 7 to 15 digits in all.
@@ -99,7 +98,7 @@ def errors_body(*entries: dict[str, Any]) -> bytes:
     return dumps({"errors": list(entries)})
 
 
-class TelnyxError(Exception):
+class TelnyxError(WireError):
     """
     A documented Telnyx error answer with one or more ``errors[]`` entries.
 
@@ -234,18 +233,24 @@ def int_param(
         TelnyxError: 400 ``10015`` when not an integer, 422 ``10033``
             when out of range.
     """
-    raw = query.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        msg = f"{name} must be an integer, got {raw!r}"
-        raise bad_request(msg, parameter=name) from None
-    if not low <= value <= high:
-        msg = f"{name} must be between {low} and {high}, got {value}"
-        raise TelnyxError(422, entry("10033", msg, parameter=name))
-    return value
+    return read_int(
+        query,
+        name,
+        default,
+        low,
+        high,
+        lambda raw: bad_request(
+            f"{name} must be an integer, got {raw!r}", parameter=name
+        ),
+        lambda value: TelnyxError(
+            422,
+            entry(
+                "10033",
+                f"{name} must be between {low} and {high}, got {value}",
+                parameter=name,
+            ),
+        ),
+    )
 
 
 def list_param(request: web.Request, name: str) -> list[str]:
@@ -270,16 +275,11 @@ async def read_json(request: web.Request) -> dict[str, Any]:
     Raises:
         TelnyxError: 400 ``10015`` for malformed JSON or a non-object.
     """
-    raw = await request.read()
-    if not raw.strip():
-        return {}
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise bad_request("The request body is not valid JSON.") from None
-    if not isinstance(body, dict):
-        raise bad_request("The request body must be a JSON object.")
-    return body
+    return await read_object(
+        request,
+        lambda: bad_request("The request body is not valid JSON."),
+        lambda: bad_request("The request body must be a JSON object."),
+    )
 
 
 def optional_text(body: Mapping[str, Any], name: str) -> str | None:

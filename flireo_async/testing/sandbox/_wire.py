@@ -1,14 +1,18 @@
 """
-Wire helpers: JSON encoding, timestamps and the documented error bodies.
+Wire helpers: JSON encoding, timestamps, the documented error bodies, and
+the body and integer reading both modes share.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 _T = TypeVar("_T")
 
@@ -78,7 +82,23 @@ class Clock:
         return self._text
 
 
-class ApiError(Exception):
+class WireError(Exception):
+    """
+    A documented error answer of either API, raised by a handler or an
+    inspector and answered by the shared pipeline (`_pipeline`).
+
+    Attributes:
+        status: HTTP status.
+    """
+
+    status: int
+
+    def body(self) -> bytes:
+        """Return the encoded error body."""
+        raise NotImplementedError
+
+
+class ApiError(WireError):
     """
     A documented error answer: ``{"error": {code, message, details}}``.
 
@@ -175,6 +195,76 @@ def not_found(what: str, ident: str) -> ApiError:
         The error, for the caller to raise.
     """
     return ApiError(404, "not_found", f"{what} not found", {"id": ident})
+
+
+async def read_object(
+    request: web.Request,
+    not_json: Callable[[], WireError],
+    not_object: Callable[[], WireError],
+) -> dict[str, Any]:
+    """
+    Read a JSON object body; an empty body counts as ``{}``.
+
+    Both modes read bodies alike and differ only in the error answered,
+    which the caller builds.
+
+    Args:
+        request: The request.
+        not_json: Builds the error for a body that is not JSON.
+        not_object: Builds the error for JSON that is not an object.
+
+    Raises:
+        WireError: The error *not_json* or *not_object* built.
+    """
+    raw = await request.read()
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise not_json() from None
+    if not isinstance(body, dict):
+        raise not_object()
+    return body
+
+
+def read_int(
+    query: Mapping[str, str],
+    name: str,
+    default: int,
+    low: int,
+    high: int | None,
+    not_int: Callable[[str], WireError],
+    out_of_range: Callable[[int], WireError],
+) -> int:
+    """
+    Read an optional integer query parameter within ``[low, high]``.
+
+    Both modes read integers alike and differ only in the error answered,
+    which the caller builds.
+
+    Args:
+        query: The query parameters.
+        name: The parameter.
+        default: The value when it is absent (not range-checked).
+        low: The least value allowed.
+        high: The greatest value allowed; ``None`` for no upper bound.
+        not_int: Builds the error for a non-integer, given the raw text.
+        out_of_range: Builds the error for an integer out of range.
+
+    Raises:
+        WireError: The error *not_int* or *out_of_range* built.
+    """
+    raw = query.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise not_int(raw) from None
+    if value < low or (high is not None and value > high):
+        raise out_of_range(value)
+    return value
 
 
 def page_newest_first(
