@@ -481,7 +481,7 @@ def test_constructing_a_client_outside_a_loop_does_not_warn() -> None:
         print("built")
         """
     )
-    result = subprocess.run(  # noqa: S603 - our own interpreter and script
+    result = subprocess.run(
         [sys.executable, "-W", "error", "-c", script],
         capture_output=True,
         text=True,
@@ -545,7 +545,7 @@ def test_no_unclosed_resource_warnings_on_exit() -> None:
         asyncio.run(main())
         """
     )
-    result = subprocess.run(  # noqa: S603 - our own interpreter and script
+    result = subprocess.run(
         [sys.executable, "-W", "error", "-c", script],
         capture_output=True,
         text=True,

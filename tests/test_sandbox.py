@@ -1509,7 +1509,7 @@ def test_plugin_marker_and_config_override(tmp_path: Path) -> None:
     )
     load = [] if installed else ["-p", "flireo_async.testing.pytest_plugin"]
 
-    result = subprocess.run(  # noqa: S603 - our own interpreter
+    result = subprocess.run(
         [
             sys.executable,
             "-m",
