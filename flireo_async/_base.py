@@ -233,9 +233,10 @@ class _Attempt:
                     exc,
                 )
             raise
-        client._gate.observe(
-            RateLimitInfo.from_headers(response.headers, now=time.time())
-        )
+        if "x-ratelimit-remaining" in response.headers:
+            client._gate.observe(
+                RateLimitInfo.from_headers(response.headers, now=time.time())
+            )
         for listener in client._listeners:
             listener(response.status)
         if log.isEnabledFor(logging.DEBUG):
