@@ -113,7 +113,10 @@ class RateLimiter:
     def __init__(self, limit: int, window: float) -> None:
         self.limit = limit
         self.window = window
-        # key -> [monotonic end of the window, requests counted in it]
+        # key -> [Unix end of the window, requests counted in it].  Windows
+        # are aligned to the clock (multiples of *window* since the epoch),
+        # as a per-minute counter on a real server is, so the whole-second
+        # reset the headers report is exact rather than up to 1 s late.
         self._windows: dict[str, list[float]] = {}
 
     def hit(self, key: str) -> tuple[int, int, int | None]:
@@ -130,7 +133,7 @@ class RateLimiter:
             (rounded up) when it is over the limit.
         """
         remaining, left, over = self.count(key)
-        reset = math.ceil(time.time() + left)
+        reset = math.ceil(self._windows[key][0])
         if over:
             return 0, reset, max(1, math.ceil(left))
         return remaining, reset, None
@@ -147,10 +150,11 @@ class RateLimiter:
             seconds until it resets, and whether this request is over the
             limit.
         """
-        now = time.monotonic()
+        now = time.time()
         window = self._windows.get(key)
         if window is None or now >= window[0]:
-            window = self._windows[key] = [now + self.window, 0]
+            start = math.floor(now / self.window) * self.window
+            window = self._windows[key] = [start + self.window, 0]
         window[1] += 1
         left = window[0] - now
         if window[1] > self.limit:
