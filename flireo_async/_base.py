@@ -105,6 +105,10 @@ class BaseClient:
         # Observers of every answer's status (the bulk job's adaptive
         # window listens for 429s here, even those retries absorb).
         self._listeners: list[Callable[[int], None]] = []
+        self._attach_resources()
+
+    def _attach_resources(self) -> None:
+        """Create the ``client.<resource>`` namespaces (per subclass)."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self._base_url!r})"

@@ -86,7 +86,6 @@ class BulkJob:
             since=self._started,
             timeout=wait_timeout,
         )
-        self.credits_used = 0
         self._counts = dict.fromkeys(Outcome, 0)
 
     # -- the consumer side -------------------------------------------------
@@ -124,9 +123,6 @@ class BulkJob:
 
     def _count(self, result: BulkResult) -> None:
         self._counts[result.outcome] += 1
-        receipt = result.receipt
-        if receipt is not None and receipt.credits_used and not result.resumed:
-            self.credits_used += receipt.credits_used
         if self._on_progress is not None:
             c = self._counts
             self._on_progress(

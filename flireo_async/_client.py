@@ -10,8 +10,6 @@ from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-import aiohttp
-
 from ._assistants import Assistants
 from ._base import BaseClient
 from ._bulk import BulkJob
@@ -20,9 +18,6 @@ from ._calls import Calls
 from ._groups import VerificationGroups
 from ._numbers import PhoneNumbers
 from ._orders import Orders
-from ._retry import RetryPolicy
-from ._timeout import Timeout
-from ._transport import Transport
 
 
 __all__ = ["DEFAULT_BASE_URL", "FlireoClient"]
@@ -71,28 +66,13 @@ class FlireoClient(BaseClient):
     _base_url_env = "FLIREO_BASE_URL"
     _default_base_url = DEFAULT_BASE_URL
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        base_url: str | None = None,
-        transport: Transport | None = None,
-        session: aiohttp.ClientSession | None = None,
-        timeout: float | Timeout | None = 30.0,
-        retry: RetryPolicy | None = None,
-        max_connections: int = 100,
-        rate_limit: float | None = None,
-    ) -> None:
-        super().__init__(
-            api_key,
-            base_url=base_url,
-            transport=transport,
-            session=session,
-            timeout=timeout,
-            retry=retry,
-            max_connections=max_connections,
-            rate_limit=rate_limit,
-        )
+    phone_numbers: PhoneNumbers
+    orders: Orders
+    verification_groups: VerificationGroups
+    assistants: Assistants
+    calls: Calls
+
+    def _attach_resources(self) -> None:
         self.phone_numbers = PhoneNumbers(self)
         self.orders = Orders(self)
         self.verification_groups = VerificationGroups(self)
@@ -151,8 +131,8 @@ class FlireoClient(BaseClient):
             print(report.ordered, report.failed)
         """
         started = time.monotonic()
-        job = BulkJob(
-            self,
+        stream = self.bulk_order_iter(
+            requests,
             concurrency=concurrency,
             journal=journal,
             wait=wait,
@@ -160,12 +140,17 @@ class FlireoClient(BaseClient):
             rate_limit=rate_limit,
             on_progress=on_progress,
         )
-        results = [r async for r in job.results(requests)]
-        results.sort(key=lambda r: r.index)
+        results = sorted([r async for r in stream], key=lambda r: r.index)
         return BulkReport(
             results=tuple(results),
             elapsed=time.monotonic() - started,
-            credits_used=job.credits_used,
+            # Charged by this run: an earlier run's orders (resumed from
+            # the journal) were paid for then.
+            credits_used=sum(
+                r.receipt.credits_used
+                for r in results
+                if r.receipt and r.receipt.credits_used and not r.resumed
+            ),
         )
 
     def bulk_order_iter(

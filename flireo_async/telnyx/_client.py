@@ -5,13 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-import aiohttp
-
 from .._base import BaseClient
 from .._bulk_models import BulkProgress, BulkReport
-from .._retry import RetryPolicy
-from .._timeout import Timeout
-from .._transport import Transport
 from ._bulk import telnyx_bulk_order
 from ._orders import NumberOrders, SubNumberOrders
 from ._resources import AvailablePhoneNumbers, RequirementGroups
@@ -62,28 +57,12 @@ class TelnyxClient(BaseClient):
     _base_url_env = "TELNYX_BASE_URL"
     _default_base_url = DEFAULT_TELNYX_BASE_URL
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        base_url: str | None = None,
-        transport: Transport | None = None,
-        session: aiohttp.ClientSession | None = None,
-        timeout: float | Timeout | None = 30.0,
-        retry: RetryPolicy | None = None,
-        max_connections: int = 100,
-        rate_limit: float | None = None,
-    ) -> None:
-        super().__init__(
-            api_key,
-            base_url=base_url,
-            transport=transport,
-            session=session,
-            timeout=timeout,
-            retry=retry,
-            max_connections=max_connections,
-            rate_limit=rate_limit,
-        )
+    available_phone_numbers: AvailablePhoneNumbers
+    number_orders: NumberOrders
+    sub_number_orders: SubNumberOrders
+    requirement_groups: RequirementGroups
+
+    def _attach_resources(self) -> None:
         self.available_phone_numbers = AvailablePhoneNumbers(self)
         self.number_orders = NumberOrders(self)
         self.sub_number_orders = SubNumberOrders(self)
