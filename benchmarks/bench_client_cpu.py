@@ -76,7 +76,9 @@ def _count(conc: int, n: int, client: str) -> int:
     # The httpx-based clients cost 10-40x more per call (and their pool
     # gets slower as concurrency grows); fewer calls keep the run short.
     if client not in SLOW:
-        return n
+        # At least two calls per worker, or fewer than *conc* are ever in
+        # flight (--quick's 300 calls at 512 would measure 300).
+        return max(n, 2 * conc)
     return n // 2 if conc == 1 else max(n // 8, conc)
 
 
