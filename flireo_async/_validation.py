@@ -7,8 +7,10 @@ field, so a typo costs an exception, not a request (or credits).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
+from datetime import datetime
 from typing import TypeVar
 
 from ._models import NumberType
@@ -16,18 +18,32 @@ from .exceptions import ValidationError
 
 
 __all__ = [
+    "check_bool",
     "check_choice",
+    "check_datetime",
     "check_e164",
     "check_id",
     "check_limit",
     "check_number_type",
+    "check_seconds",
     "check_text",
 ]
 
 E = TypeVar("E", bound=str)
 
-# E.164: a "+", a non-zero country digit, at most 15 digits in all.
-_E164 = re.compile(r"\+[1-9]\d{6,14}")
+# E.164: a "+", a non-zero country digit, 8 to 15 ASCII digits in all
+# ("\d" would also take full-width and other Unicode digits).
+_E164 = re.compile(r"\+[1-9][0-9]{7,14}")
+
+
+def _encodable(value: str) -> bool:
+    # A lone surrogate cannot be sent as UTF-8 (neither in a URL nor in
+    # JSON); refusing it here keeps UnicodeEncodeError out of the send.
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def check_e164(field: str, value: object) -> str:
@@ -70,10 +86,60 @@ def check_limit(field: str, value: object, low: int, high: int) -> int:
 
 def check_text(field: str, value: object) -> str:
     """Return *value* if it is a non-blank string."""
-    if not isinstance(value, str) or not value.strip():
+    if (
+        not isinstance(value, str)
+        or not value.strip()
+        or not _encodable(value)
+    ):
         msg = f"must be a non-empty string, got {value!r}"
         raise ValidationError(field, msg)
     return value
+
+
+def check_bool(field: str, value: object) -> bool:
+    """Return *value* if it is ``True`` or ``False``."""
+    if not isinstance(value, bool):
+        msg = f"expected True or False, got {value!r}"
+        raise ValidationError(field, msg)
+    return value
+
+
+def check_datetime(field: str, value: object) -> datetime:
+    """Return *value* if it is a :class:`~datetime.datetime`."""
+    if not isinstance(value, datetime):
+        msg = f"expected a datetime, got {value!r}"
+        raise ValidationError(field, msg)
+    return value
+
+
+def check_seconds(field: str, value: object, *, positive: bool) -> float:
+    """
+    Return *value* as float seconds if it is a finite number.
+
+    Args:
+        field: The argument's name, for the error.
+        value: The number to check.
+        positive: Refuse zero as well as negative values.
+
+    Returns:
+        The seconds as a float.
+
+    Raises:
+        ValidationError: Not a number, not finite (an infinite or NaN
+            timeout would let a wait run forever), or out of range.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        msg = f"expected a number of seconds, got {value!r}"
+        raise ValidationError(field, msg)
+    try:
+        seconds = float(value)
+    except OverflowError:
+        seconds = math.inf
+    if not math.isfinite(seconds) or seconds < 0 or (positive and not seconds):
+        kind = "positive" if positive else "non-negative"
+        msg = f"expected a finite, {kind} number of seconds, got {value!r}"
+        raise ValidationError(field, msg)
+    return seconds
 
 
 def check_id(field: str, value: object) -> str:
@@ -84,6 +150,7 @@ def check_id(field: str, value: object) -> str:
         not isinstance(value, str)
         or not value.strip()
         or value.strip() in {".", ".."}
+        or not _encodable(value)
     ):
         msg = f"expected an id string, got {value!r}"
         raise ValidationError(field, msg)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import builtins
+import itertools
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,10 +17,19 @@ from .._pager import AsyncPager, Page
 from .._resource import Resource, data_of
 from .._retry import poll_until
 from .._sansio import path_segment
-from .._validation import check_choice, check_e164, check_id, check_limit
+from .._validation import (
+    check_bool,
+    check_choice,
+    check_datetime,
+    check_e164,
+    check_id,
+    check_limit,
+    check_seconds,
+    check_text,
+)
 from ..exceptions import ValidationError
 from ._models import NumberOrder, NumberOrderStatus, SubNumberOrder
-from ._resources import _requirements
+from ._resources import _optional_text, _requirements, check_country
 from ._sansio import deep_object
 
 
@@ -38,18 +48,34 @@ class _PageMeta:
 
 
 def _numbers(
-    items: Sequence[str | Mapping[str, str]],
+    items: Iterable[str | Mapping[str, str]],
 ) -> builtins.list[dict[str, str]]:
-    if isinstance(items, str) or not items:
+    if isinstance(items, str | bytes | Mapping) or not isinstance(
+        items, Iterable
+    ):
+        msg = f"give a list of numbers, got {type(items).__name__}"
+        raise ValidationError("phone_numbers", msg)
+    # Read one past the cap so a huge or endless iterable stops early.
+    given = builtins.list(itertools.islice(items, MAX_NUMBERS_PER_ORDER + 1))
+    if not given:
         msg = "give a non-empty list of numbers"
         raise ValidationError("phone_numbers", msg)
-    if len(items) > MAX_NUMBERS_PER_ORDER:
+    if len(given) > MAX_NUMBERS_PER_ORDER:
         msg = f"at most {MAX_NUMBERS_PER_ORDER} numbers per order"
         raise ValidationError("phone_numbers", msg)
     out: builtins.list[dict[str, str]] = []
     seen: set[str] = set()
-    for item in items:
-        entry = {"phone_number": item} if isinstance(item, str) else dict(item)
+    for item in given:
+        if isinstance(item, str):
+            entry = {"phone_number": item}
+        elif isinstance(item, Mapping):
+            entry = dict(item)
+        else:
+            msg = (
+                "each item is an E.164 string or a mapping with "
+                f"'phone_number', got {item!r}"
+            )
+            raise ValidationError("phone_numbers", msg)
         number = check_e164("phone_number", entry.get("phone_number"))
         if number in seen:
             msg = f"{number} appears twice"
@@ -61,7 +87,8 @@ def _numbers(
             "bundle_id",
         }
         if unknown:
-            msg = f"unknown fields {sorted(unknown)}"
+            # repr: keys need not be strings, and mixed types don't sort.
+            msg = f"unknown fields {sorted(map(repr, unknown))}"
             raise ValidationError("phone_numbers", msg)
         for field in ("requirement_group_id", "bundle_id"):
             if field in entry:
@@ -78,7 +105,7 @@ class NumberOrders(Resource):
     async def create(
         self,
         *,
-        phone_numbers: Sequence[str | Mapping[str, str]],
+        phone_numbers: Iterable[str | Mapping[str, str]],
         connection_id: str | None = None,
         messaging_profile_id: str | None = None,
         billing_group_id: str | None = None,
@@ -121,7 +148,9 @@ class NumberOrders(Resource):
             )
         """
         items = _numbers(phone_numbers)
-        reference = customer_reference or f"flireo-async:{uuid.uuid4()}"
+        reference = _optional_text(
+            "customer_reference", customer_reference
+        ) or (f"flireo-async:{uuid.uuid4()}")
         body: dict[str, Any] = {
             "phone_numbers": items,
             "customer_reference": reference,
@@ -203,6 +232,15 @@ class NumberOrders(Resource):
         check_limit("page_size", page_size, 1, 250)
         if status is not None:
             status = check_choice("status", status, tuple(NumberOrderStatus))
+        _optional_text("customer_reference", customer_reference)
+        for field, value in (
+            ("created_after", created_after),
+            ("created_before", created_before),
+        ):
+            if value is not None:
+                check_datetime(field, value)
+        if requirements_met is not None:
+            check_bool("requirements_met", requirements_met)
         filters = deep_object(
             "filter",
             {
@@ -254,7 +292,9 @@ class NumberOrders(Resource):
         check_id("order_id", order_id)
         body: dict[str, Any] = {}
         if customer_reference is not None:
-            body["customer_reference"] = customer_reference
+            body["customer_reference"] = check_text(
+                "customer_reference", customer_reference
+            )
         reqs = _requirements(regulatory_requirements)
         if reqs is not None:
             body["regulatory_requirements"] = reqs
@@ -283,15 +323,21 @@ class NumberOrders(Resource):
         orders that complete in minutes.
 
         Raises:
+            ValidationError: A bad id or a timeout that is not a finite,
+                positive number of seconds.
             WaitTimeoutError: Still pending after *timeout*.
         """
         check_id("order_id", order_id)
         return await poll_until(
             lambda: self.get(order_id),
             lambda order: order.is_final,
-            timeout=timeout,
-            interval=poll_interval,
-            max_interval=max_interval,
+            timeout=check_seconds("timeout", timeout, positive=True),
+            interval=check_seconds(
+                "poll_interval", poll_interval, positive=False
+            ),
+            max_interval=check_seconds(
+                "max_interval", max_interval, positive=False
+            ),
             what=f"number order {order_id}",
         )
 
@@ -316,7 +362,19 @@ class SubNumberOrders(Resource):
         Returns:
             The sub-orders (with up to 50 numbers each when
             *include_phone_numbers*).
+
+        Raises:
+            ValidationError: A bad filter; nothing was sent.
         """
+        if order_request_id is not None:
+            check_id("order_request_id", order_request_id)
+        if status is not None:
+            status = check_choice("status", status, tuple(NumberOrderStatus))
+        if country_code is not None:
+            check_country("country_code", country_code)
+        _optional_text("phone_number_type", phone_number_type)
+        if include_phone_numbers is not None:
+            check_bool("include_phone_numbers", include_phone_numbers)
         filters = deep_object(
             "filter",
             {
@@ -337,9 +395,12 @@ class SubNumberOrders(Resource):
         One sub-order.
 
         Raises:
+            ValidationError: A bad id; nothing was sent.
             NotFoundError: No such sub-order.
         """
         check_id("sub_order_id", sub_order_id)
+        if include_phone_numbers is not None:
+            check_bool("include_phone_numbers", include_phone_numbers)
         payload = await self._get(
             f"/sub_number_orders/{path_segment(sub_order_id)}",
             deep_object(

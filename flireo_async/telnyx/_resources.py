@@ -9,7 +9,13 @@ from collections.abc import Mapping, Sequence
 from .._converter import structure
 from .._resource import Resource, data_of
 from .._sansio import path_segment
-from .._validation import check_choice, check_id, check_limit, check_text
+from .._validation import (
+    check_bool,
+    check_choice,
+    check_id,
+    check_limit,
+    check_text,
+)
 from ..exceptions import ValidationError
 from ._models import AvailablePhoneNumber, PhoneNumberType, RequirementGroup
 from ._sansio import deep_object
@@ -34,7 +40,8 @@ _SEARCH_TYPES = (
     PhoneNumberType.NATIONAL,
     PhoneNumberType.SHARED_COST,
 )
-_DIGITS = re.compile(r"\d+")
+# ASCII only: "\d" would also take full-width and other Unicode digits.
+_DIGITS = re.compile(r"[0-9]+")
 
 
 def check_country(field: str, value: object) -> str:
@@ -47,7 +54,9 @@ def check_country(field: str, value: object) -> str:
 
 def _digits(field: str, value: str | None) -> str | None:
     # Telnyx answers a wildcard or a "+" with zero results, not an error.
-    if value is not None and not _DIGITS.fullmatch(value):
+    if value is not None and (
+        not isinstance(value, str) or not _DIGITS.fullmatch(value)
+    ):
         msg = f"digits only (no '+', no wildcards), got {value!r}"
         raise ValidationError(field, msg)
     return value
@@ -111,6 +120,11 @@ class AvailablePhoneNumbers(Resource):
             kind = check_choice(
                 "phone_number_type", phone_number_type, _SEARCH_TYPES
             ).value
+        if isinstance(features, str | bytes | Mapping) or not isinstance(
+            features, Sequence
+        ):
+            msg = f"give a list of features, got {features!r}"
+            raise ValidationError("features", msg)
         for feature in features:
             check_choice("features", feature, FEATURES)
         if limit is not None:
@@ -118,8 +132,10 @@ class AvailablePhoneNumbers(Resource):
         filters = {
             "country_code": country_code,
             "phone_number_type": kind,
-            "locality": locality,
-            "administrative_area": administrative_area,
+            "locality": _optional_text("locality", locality),
+            "administrative_area": _optional_text(
+                "administrative_area", administrative_area
+            ),
             "national_destination_code": _digits(
                 "national_destination_code", national_destination_code
             ),
@@ -130,10 +146,12 @@ class AvailablePhoneNumbers(Resource):
                 "contains": _digits("contains", contains),
             },
             "limit": limit,
-            "best_effort": best_effort,
-            "quickship": quickship,
-            "reservable": reservable,
-            "exclude_held_numbers": exclude_held_numbers,
+            "best_effort": _optional_bool("best_effort", best_effort),
+            "quickship": _optional_bool("quickship", quickship),
+            "reservable": _optional_bool("reservable", reservable),
+            "exclude_held_numbers": _optional_bool(
+                "exclude_held_numbers", exclude_held_numbers
+            ),
         }
         payload = await self._get(
             "/available_phone_numbers", deep_object("filter", filters)
@@ -143,13 +161,35 @@ class AvailablePhoneNumbers(Resource):
         )
 
 
+def _optional_text(field: str, value: object) -> str | None:
+    return None if value is None else check_text(field, value)
+
+
+def _optional_bool(field: str, value: object) -> bool | None:
+    return None if value is None else check_bool(field, value)
+
+
 def _requirements(
     values: Sequence[Mapping[str, str]] | None,
 ) -> builtins.list[dict[str, str]] | None:
     if values is None:
         return None
+    if isinstance(values, str | bytes | Mapping) or not isinstance(
+        values, Sequence
+    ):
+        msg = (
+            "give a list of {'requirement_id', 'field_value'} items, got "
+            f"{type(values).__name__}"
+        )
+        raise ValidationError("regulatory_requirements", msg)
     out = []
     for item in values:
+        if not isinstance(item, Mapping):
+            msg = (
+                "each item is a mapping with 'requirement_id' and "
+                f"'field_value', got {item!r}"
+            )
+            raise ValidationError("regulatory_requirements", msg)
         out.append(
             {
                 "requirement_id": check_id(
@@ -188,14 +228,20 @@ class RequirementGroups(Resource):
         """
         if country_code is not None:
             check_country("country_code", country_code)
+        if phone_number_type is not None:
+            phone_number_type = check_choice(
+                "phone_number_type", phone_number_type, tuple(PhoneNumberType)
+            ).value
         if action is not None:
             check_choice("action", action, ("ordering", "porting"))
         filters = {
             "country_code": country_code,
             "phone_number_type": phone_number_type,
             "action": action,
-            "status": status,
-            "customer_reference": customer_reference,
+            "status": _optional_text("status", status),
+            "customer_reference": _optional_text(
+                "customer_reference", customer_reference
+            ),
         }
         payload = await self._get(
             "/requirement_groups", deep_object("filter", filters)
@@ -249,7 +295,9 @@ class RequirementGroups(Resource):
             "action": check_choice("action", action, ("ordering", "porting")),
         }
         if customer_reference is not None:
-            body["customer_reference"] = customer_reference
+            body["customer_reference"] = check_text(
+                "customer_reference", customer_reference
+            )
         reqs = _requirements(regulatory_requirements)
         if reqs is not None:
             body["regulatory_requirements"] = reqs
