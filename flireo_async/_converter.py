@@ -77,7 +77,16 @@ def _structure_datetime(value: Any, _: type) -> datetime:
     parsed = datetime.fromisoformat(value)
     # The API documents UTC ("...Z"); a naive value is read as UTC rather
     # than handed out as a naive datetime.
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    try:
+        # "0001-01-01T00:00+01:00" parses, but comparing it (or sorting
+        # events by it) would raise OverflowError later, far from here.
+        parsed.astimezone(UTC)
+    except OverflowError:
+        msg = f"a timestamp out of range: {value!r}"
+        raise ValueError(msg) from None
+    return parsed
 
 
 def _structure_decimal(value: Any, _: type) -> Decimal:
@@ -243,12 +252,26 @@ def get_converter() -> cattrs.Converter:
     return _make_converter()
 
 
+# Error paths are for a human reading a traceback; an answer with a
+# million bad items must not make a million-line exception.
+_MAX_ERRORS = 20
+_MAX_ERROR_LENGTH = 300
+
+
+def _clip(text: str) -> str:
+    if len(text) <= _MAX_ERROR_LENGTH:
+        return text
+    return text[: _MAX_ERROR_LENGTH - 1] + "\u2026"
+
+
 def _readable(exc: Exception) -> tuple[str, ...]:
     import cattrs
 
     if isinstance(exc, cattrs.BaseValidationError):
-        return tuple(cattrs.transform_error(exc))
-    return (f"{type(exc).__name__}: {exc}",)
+        lines = cattrs.transform_error(exc)
+    else:
+        lines = [f"{type(exc).__name__}: {exc}"]
+    return tuple(_clip(line) for line in lines[:_MAX_ERRORS])
 
 
 def structure(data: Any, cls: type[T], *, status: int = 200) -> T:
@@ -269,13 +292,10 @@ def structure(data: Any, cls: type[T], *, status: int = 200) -> T:
     """
     try:
         return get_converter().structure(data, cls)
-    except (
-        ExceptionGroup,
-        TypeError,
-        ValueError,
-        KeyError,
-        AttributeError,
-    ) as exc:
+    # Whatever a malformed answer trips in cattrs or a hook (a
+    # RecursionError, an OverflowError, a decimal signal …) is the
+    # answer's fault, so it is a decode error, never a bare exception.
+    except Exception as exc:
         errors = _readable(exc)
     name = getattr(cls, "__name__", str(cls))
     msg = f"the answer does not fit {name}"

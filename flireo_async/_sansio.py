@@ -42,6 +42,34 @@ _JSON_HEADERS = {"Content-Type": "application/json"}
 _UNRESERVED = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9_.~-]*")
 # 2001-09-09: smaller X-RateLimit-Reset values are relative seconds.
 _EPOCH_FLOOR = 1e9
+# Header numbers are ASCII: float() and int() would also read "１２",
+# "1_000" or "  ٣ ", and int() refuses more than 4300 digits with a
+# ValueError; the length caps keep a hostile header cheap to reject.
+_HEADER_NUMBER = re.compile(r"-?[0-9]{1,20}(?:\.[0-9]{1,20})?")
+_HEADER_COUNT = re.compile(r"[0-9]{1,18}")
+# HTTP whitespace (RFC 9110 OWS), not str.strip()'s Unicode whitespace.
+_OWS = " \t"
+
+
+def _header_number(value: object) -> float | None:
+    # A header value as a finite float, or None when it is not a plain
+    # ASCII decimal number.
+    if not isinstance(value, str):
+        return None
+    text = value.strip(_OWS)
+    if not _HEADER_NUMBER.fullmatch(text):
+        return None
+    return float(text)
+
+
+def _header_count(value: object) -> int | None:
+    # A header value as a non-negative int, or None.
+    if not isinstance(value, str):
+        return None
+    text = value.strip(_OWS)
+    if not _HEADER_COUNT.fullmatch(text):
+        return None
+    return int(text)
 
 
 def encode_query(params: Mapping[str, object]) -> str:
@@ -126,20 +154,18 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
         Seconds to wait (never negative), or ``None`` if absent or
         unreadable.
     """
-    if value is None:
+    if not isinstance(value, str):
         return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
+    seconds = _header_number(value)
+    if seconds is None:
         try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
+            when = email.utils.parsedate_to_datetime(value.strip(_OWS))
+            if when.tzinfo is None:
+                return None
+            seconds = when.timestamp() - now
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
-        if when.tzinfo is None:
-            return None
-        seconds = when.timestamp() - now
-    if math.isnan(seconds) or math.isinf(seconds):
+    if not math.isfinite(seconds):
         return None
     return max(0.0, seconds)
 
@@ -179,22 +205,24 @@ class RateLimitInfo:
             or not numbers.
         """
         headers = _ci_headers(headers)
-        remaining = headers.get("x-ratelimit-remaining")
-        reset = headers.get("x-ratelimit-reset")
-        if remaining is None or reset is None:
+        remaining_text = headers.get("x-ratelimit-remaining")
+        reset_text = headers.get("x-ratelimit-reset")
+        if remaining_text is None or reset_text is None:
             return None
-        try:
-            limit_text = headers.get("x-ratelimit-limit")
-            reset_at = float(reset)
-            if reset_at < _EPOCH_FLOOR:
-                reset_at += time.time() if now is None else now
-            return cls(
-                limit=int(limit_text) if limit_text is not None else None,
-                remaining=int(remaining),
-                reset=reset_at,
-            )
-        except ValueError:
+        remaining = _header_count(remaining_text)
+        reset_at = _header_number(reset_text)
+        limit_text = headers.get("x-ratelimit-limit")
+        limit = None if limit_text is None else _header_count(limit_text)
+        if (
+            remaining is None
+            or reset_at is None
+            or reset_at < 0
+            or (limit_text is not None and limit is None)
+        ):
             return None
+        if reset_at < _EPOCH_FLOOR:
+            reset_at += time.time() if now is None else now
+        return cls(limit=limit, remaining=remaining, reset=reset_at)
 
 
 ErrorFields = Callable[[Any], tuple[str | None, str | None, Any]]
@@ -221,7 +249,11 @@ def flireo_error_fields(payload: Any) -> tuple[str | None, str | None, Any]:
         if isinstance(error, str):
             # The flat form names the error ("Unauthorized"); keep it as a
             # code only when it looks like one.
-            if error.replace("_", "").isalnum() and error.islower():
+            if (
+                error.isascii()
+                and error.replace("_", "").isalnum()
+                and error.islower()
+            ):
                 code = error
             message = f"{error}: {message}" if message else error
     return (
@@ -243,11 +275,8 @@ def _retry_after(headers: Mapping[str, str], now: float) -> float | None:
     asked = parse_retry_after(headers.get("retry-after"), now=now)
     if asked is not None:
         return asked
-    try:
-        reset = float(headers.get("x-ratelimit-reset", ""))
-    except ValueError:
-        return None
-    if math.isnan(reset) or reset < 0:
+    reset = _header_number(headers.get("x-ratelimit-reset"))
+    if reset is None or reset < 0:
         return None
     # Seconds until the reset (Telnyx), or the reset's Unix time (Flireo).
     return max(0.0, reset - now) if reset >= _EPOCH_FLOOR else reset
