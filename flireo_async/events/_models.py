@@ -169,7 +169,10 @@ _SPEAKERS = {
     "customer": Role.USER,
     "caller": Role.USER,
 }
-_LABEL = re.compile(r"\s*([^:\n]{1,20}):[ \t]?(.*)")
+# The label starts at the first non-space, so a long run of spaces is
+# not re-scanned from every position (Unicode \s on purpose: this is
+# transcript text, not a wire token).
+_LABEL = re.compile(r"\s*(\S[^:\n]{0,19}):[ \t]?(.*)")
 
 
 def transcript_turns(text: str | None) -> tuple[Turn, ...]:

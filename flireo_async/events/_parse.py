@@ -43,12 +43,16 @@ from ._models import (
     message_turns,
     transcript_turns,
 )
-from ._signature import header_value
+from ._signature import header_value, raw_body
 
 
 __all__ = ["EventParseError", "parse_event"]
 
 E = TypeVar("E", bound=enum.Enum)
+
+# Epoch seconds or milliseconds as text: ASCII digits only (str.isdigit
+# takes "²" and "١٢"), and few enough that int() stays cheap.
+_EPOCH_DIGITS = re.compile(r"[0-9]{1,20}")
 
 
 # --- wire classes -------------------------------------------------------
@@ -164,15 +168,19 @@ def _when(value: Any, field: str) -> datetime | None:
     # is the year 5138), so it is read as milliseconds.
     if value is None:
         return None
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
     try:
+        if isinstance(value, str) and _EPOCH_DIGITS.fullmatch(value.strip()):
+            value = int(value.strip())
         if isinstance(value, int | float) and not isinstance(value, bool):
             seconds = value / 1000 if abs(value) >= 1e11 else value
             return datetime.fromtimestamp(seconds, UTC)
         if isinstance(value, str):
             parsed = datetime.fromisoformat(value)
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+            if parsed.tzinfo is None:
+                return parsed.replace(tzinfo=UTC)
+            # Out-of-range offsets parse, then fail every comparison.
+            parsed.astimezone(UTC)
+            return parsed
     except (ValueError, OverflowError, OSError):
         pass
     msg = "not a timestamp"
@@ -368,6 +376,7 @@ def parse_event(
     Raises:
         EventParseError: The body is not a JSON object, or a documented
             field has the wrong shape (a tool call without an id, say).
+        TypeError: *body* is not bytes, or *headers* not a mapping.
 
     Example::
 
@@ -376,7 +385,7 @@ def parse_event(
             ...
     """
     try:
-        data = orjson.loads(bytes(body))
+        data = orjson.loads(raw_body(body))
     except orjson.JSONDecodeError:
         msg = "the body is not JSON"
         raise EventParseError(msg) from None

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import re
 import time
 from collections.abc import Mapping
@@ -23,6 +24,7 @@ from ..exceptions import (
     InvalidSignatureError,
     MissingSignatureError,
     StaleSignatureError,
+    ValidationError,
 )
 
 
@@ -33,9 +35,13 @@ __all__ = [
     "SIGNATURE_HEADER",
     "StaleSignatureError",
     "TIMESTAMP_HEADER",
+    "check_tolerance",
     "compute_signature",
     "header_value",
+    "raw_body",
     "signature_headers",
+    "signing_key",
+    "unix_now",
     "verify_signature",
 ]
 
@@ -45,6 +51,8 @@ EVENT_HEADER = "X-Webhook-Event"
 
 _HEX_DIGEST = re.compile(r"[0-9a-fA-F]{64}")
 _UNIX_SECONDS = re.compile(r"[0-9]{1,12}")
+# HTTP whitespace (RFC 9110 OWS), not str.strip()'s Unicode whitespace.
+_OWS = " \t"
 
 
 def header_value(headers: Mapping[str, str] | None, name: str) -> str | None:
@@ -57,30 +65,139 @@ def header_value(headers: Mapping[str, str] | None, name: str) -> str | None:
         name: The header name.
 
     Returns:
-        Its (first) value, or ``None``.
+        Its (first) value, or ``None`` when absent or not a string.
+
+    Raises:
+        TypeError: *headers* is neither a mapping nor ``None``.
     """
-    if not headers:
+    if headers is None:
         return None
+    if not isinstance(headers, Mapping):
+        msg = f"headers must be a mapping, got {type(headers).__name__}"
+        raise TypeError(msg)
     value = headers.get(name)
     if value is None:
         wanted = name.lower()
         value = next(
-            (v for k, v in headers.items() if k.lower() == wanted), None
+            (
+                v
+                for k, v in headers.items()
+                if isinstance(k, str) and k.lower() == wanted
+            ),
+            None,
         )
-    return value
+    # A header that is not text cannot be what the platform sent.
+    return value if isinstance(value, str) else None
 
 
-def _key(secret: str | bytes) -> bytes:
+def check_tolerance(tolerance: object) -> float:
+    """
+    Return *tolerance* as seconds if it is a usable replay window.
+
+    Args:
+        tolerance: Most seconds a signed timestamp may be off.
+
+    Returns:
+        The tolerance as a float.
+
+    Raises:
+        TypeError: *tolerance* is not a number.
+        ConfigurationError: It is negative or NaN (a NaN window would
+            accept every replay, since no age compares greater).
+    """
+    if isinstance(tolerance, bool) or not isinstance(tolerance, int | float):
+        msg = f"tolerance must be a number, got {type(tolerance).__name__}"
+        raise TypeError(msg)
+    try:
+        seconds = float(tolerance)
+    except OverflowError:
+        seconds = math.inf
+    if math.isnan(seconds) or seconds < 0:
+        msg = "tolerance must be a non-negative number of seconds"
+        raise ConfigurationError(msg)
+    return seconds
+
+
+def unix_now(now: object = None) -> float:
+    """
+    The current Unix time, or *now* when a caller pins it.
+
+    Args:
+        now: A fixed time (tests), or ``None`` for the clock's.
+
+    Returns:
+        Seconds since the epoch.
+
+    Raises:
+        TypeError: *now* is not a number.
+        ConfigurationError: *now* is not finite (a NaN age passes every
+            tolerance check).
+    """
+    if now is None:
+        return time.time()
+    if isinstance(now, bool) or not isinstance(now, int | float):
+        msg = f"now must be a number, got {type(now).__name__}"
+        raise TypeError(msg)
+    try:
+        current = float(now)
+    except OverflowError:
+        current = math.inf
+    if not math.isfinite(current):
+        msg = "now must be a finite Unix time"
+        raise ConfigurationError(msg)
+    return current
+
+
+def signing_key(secret: str | bytes) -> bytes:
+    """
+    The HMAC key bytes of a webhook secret.
+
+    Args:
+        secret: The webhook secret.
+
+    Returns:
+        Its bytes (UTF-8 for text).
+
+    Raises:
+        TypeError: *secret* is neither text nor bytes.
+        ConfigurationError: It is empty or not encodable text.
+    """
+    if not isinstance(secret, str | bytes | bytearray | memoryview):
+        # bytes(5) would be five zero bytes: a silent, guessable key.
+        msg = f"the webhook secret must be str or bytes, got {type(secret)}"
+        raise TypeError(msg)
     if not secret:
         msg = "the webhook secret is empty; an empty key verifies nothing"
         raise ConfigurationError(msg)
-    return secret.encode() if isinstance(secret, str) else bytes(secret)
+    if isinstance(secret, str):
+        try:
+            return secret.encode()
+        except UnicodeEncodeError:
+            msg = "the webhook secret is not valid text (a lone surrogate)"
+            raise ConfigurationError(msg) from None
+    return bytes(secret)
 
 
-def _raw(body: bytes | bytearray | memoryview) -> bytes:
+def raw_body(body: bytes | bytearray | memoryview) -> bytes:
+    """
+    The raw bytes of a webhook body, refusing anything else.
+
+    Args:
+        body: The body exactly as received.
+
+    Returns:
+        It as ``bytes``.
+
+    Raises:
+        TypeError: *body* is text (re-encoded text need not be the bytes
+            that were signed) or not bytes at all.
+    """
     if isinstance(body, str):
-        # Re-encoded text need not be the bytes that were signed.
         msg = "verify the raw body bytes, not decoded text"
+        raise TypeError(msg)
+    if not isinstance(body, bytes | bytearray | memoryview):
+        # bytes(5) would be five zero bytes, not a body.
+        msg = f"the body must be bytes, got {type(body).__name__}"
         raise TypeError(msg)
     return bytes(body)
 
@@ -88,6 +205,20 @@ def _raw(body: bytes | bytearray | memoryview) -> bytes:
 def _hex(key: bytes, timestamp: str, body: bytes) -> str:
     signed = timestamp.encode("ascii") + b"." + body
     return hmac.new(key, signed, hashlib.sha256).hexdigest()
+
+
+def _timestamp_text(timestamp: object) -> str:
+    if isinstance(timestamp, int) and not isinstance(timestamp, bool):
+        text = str(timestamp) if 0 <= timestamp < 10**12 else ""
+    elif isinstance(timestamp, str):
+        text = timestamp
+    else:
+        msg = f"timestamp must be int or str, got {type(timestamp).__name__}"
+        raise TypeError(msg)
+    if not _UNIX_SECONDS.fullmatch(text):
+        msg = f"expected Unix seconds (ASCII digits), got {timestamp!r}"
+        raise ValidationError("timestamp", msg)
+    return text
 
 
 def compute_signature(
@@ -109,8 +240,11 @@ def compute_signature(
 
     Raises:
         ConfigurationError: The secret is empty.
+        ValidationError: *timestamp* is not Unix seconds in ASCII digits.
     """
-    return "sha256=" + _hex(_key(secret), str(timestamp), _raw(body))
+    return "sha256=" + _hex(
+        signing_key(secret), _timestamp_text(timestamp), raw_body(body)
+    )
 
 
 def signature_headers(
@@ -132,8 +266,11 @@ def signature_headers(
 
     Raises:
         ConfigurationError: The secret is empty.
+        ValidationError: *timestamp* is not Unix seconds.
     """
-    sent = str(int(time.time()) if timestamp is None else timestamp)
+    sent = _timestamp_text(
+        int(time.time()) if timestamp is None else timestamp
+    )
     return {
         TIMESTAMP_HEADER: sent,
         SIGNATURE_HEADER: compute_signature(
@@ -171,21 +308,22 @@ def verify_signature(
             does not match (tampered body, wrong secret, changed
             timestamp).
         StaleSignatureError: Authentic, but outside *tolerance*.
-        ConfigurationError: The secret is empty or *tolerance* negative.
-        TypeError: *body* is a ``str`` rather than the raw bytes.
+        ConfigurationError: The secret is empty or *tolerance* negative
+            or NaN.
+        TypeError: *body* is a ``str`` rather than the raw bytes, or an
+            argument is of the wrong type.
 
     Example::
 
         verify_signature(raw, request.headers, secret=WEBHOOK_SECRET)
         event = parse_event(raw, request.headers)
     """
-    key = _key(secret)
-    raw = _raw(body)
-    if tolerance < 0:
-        msg = "tolerance must be a non-negative number of seconds"
-        raise ConfigurationError(msg)
-    signature = (header_value(headers, SIGNATURE_HEADER) or "").strip()
-    timestamp = (header_value(headers, TIMESTAMP_HEADER) or "").strip()
+    key = signing_key(secret)
+    raw = raw_body(body)
+    tolerance = check_tolerance(tolerance)
+    current = unix_now(now)
+    signature = (header_value(headers, SIGNATURE_HEADER) or "").strip(_OWS)
+    timestamp = (header_value(headers, TIMESTAMP_HEADER) or "").strip(_OWS)
     if not signature or not timestamp:
         missing = SIGNATURE_HEADER if not signature else TIMESTAMP_HEADER
         msg = f"the {missing} header is missing"
@@ -201,7 +339,7 @@ def verify_signature(
     if not hmac.compare_digest(expected, given.lower()):
         msg = "the signature does not match the body and timestamp"
         raise InvalidSignatureError(msg)
-    age = (time.time() if now is None else now) - int(timestamp)
+    age = current - int(timestamp)
     if abs(age) > tolerance:
         msg = (
             f"the signature is {abs(age):.0f}s "

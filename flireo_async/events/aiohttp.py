@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeAlias, TypeVar
 
@@ -46,7 +47,7 @@ from ._models import (
     WireFormat,
 )
 from ._parse import parse_event
-from ._signature import verify_signature
+from ._signature import check_tolerance, signing_key, verify_signature
 
 
 __all__ = [
@@ -90,7 +91,13 @@ _DH = TypeVar("_DH", bound=DefaultHandler)
 
 
 def _positive(name: str, value: float) -> float:
-    if isinstance(value, bool) or not value > 0:
+    # An infinite deadline would let a slow handler hold the platform's
+    # request (and the call) forever.
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not 0 < value < math.inf
+    ):
         msg = f"{name} must be a positive number of seconds, got {value!r}"
         raise ConfigurationError(msg)
     return float(value)
@@ -124,7 +131,9 @@ class EventRouter:
             missing, failed or too slow.
 
     Raises:
-        ConfigurationError: An empty secret or a non-positive deadline.
+        ConfigurationError: An empty secret, a negative or NaN tolerance,
+            or a deadline that is not a finite positive number.
+        TypeError: *secret* is neither text nor bytes.
     """
 
     def __init__(
@@ -139,8 +148,13 @@ class EventRouter:
         if secret is not None and not secret:
             msg = "the webhook secret is empty; pass None for unsigned hooks"
             raise ConfigurationError(msg)
+        if secret is not None:
+            # A secret that cannot be a key fails here, not per delivery.
+            signing_key(secret)
         self._secret = secret
-        self._tolerance = tolerance
+        # Checked now: a bad tolerance must fail at startup, not turn
+        # every delivery into a 500.
+        self._tolerance = check_tolerance(tolerance)
         self._assistant_deadline = _positive(
             "assistant_request_deadline", assistant_request_deadline
         )

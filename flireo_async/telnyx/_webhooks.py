@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-import time
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,14 +31,16 @@ from ._models import NumberOrderEvent
 __all__ = ["parse_number_order_event", "verify_webhook"]
 
 
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    lowered = {k.lower(): v for k, v in headers.items()}
-    return lowered.get(name)
+# Unix seconds in ASCII digits: int() would also take "²"-free Unicode
+# digits ("١٧٠٠"), underscores and 400-digit values that overflow a float.
+_UNIX_SECONDS = re.compile(r"[0-9]{1,12}")
+# HTTP whitespace (RFC 9110 OWS), not str.strip()'s Unicode whitespace.
+_OWS = " \t"
 
 
 def verify_webhook(
     body: bytes,
-    headers: Mapping[str, str],
+    headers: Mapping[str, str] | None,
     *,
     public_key: str,
     tolerance: float = 300.0,
@@ -47,19 +49,26 @@ def verify_webhook(
     """
     Check a Telnyx webhook's Ed25519 signature.
 
+    The signature is checked before the age, so a
+    :class:`StaleSignatureError` always means an authentic but old
+    request (a replay), never a forgery.
+
     Args:
         body: The raw request body, exactly as received.
-        headers: The request headers.
+        headers: The request headers (any case).
         public_key: The account's public key (base64, from the portal).
         tolerance: Most seconds between the timestamp and now.
         now: The current Unix time (default: the clock's).
 
     Raises:
         MissingSignatureError: A signature or timestamp header is absent.
-        StaleSignatureError: The timestamp is outside *tolerance*.
-        InvalidSignatureError: The signature does not verify.
-        ConfigurationError: The ``telnyx`` extra is not installed, or the
-            public key is not a base64 Ed25519 key.
+        InvalidSignatureError: A malformed header, or a signature that
+            does not verify.
+        StaleSignatureError: Authentic, but outside *tolerance*.
+        ConfigurationError: The ``telnyx`` extra is not installed, the
+            public key is not a base64 Ed25519 key, or *tolerance* is
+            negative or NaN.
+        TypeError: An argument of the wrong type (a ``str`` body, say).
     """
     try:
         from cryptography.exceptions import InvalidSignature
@@ -69,34 +78,46 @@ def verify_webhook(
     except ImportError as exc:  # pragma: no cover - depends on the install
         msg = "Ed25519 needs the extra: pip install 'flireo-async[telnyx]'"
         raise ConfigurationError(msg) from exc
+    # The Flireo verifier's argument checks; imported here so that
+    # `import flireo_async.telnyx` does not load the events package.
+    from ..events._signature import (
+        check_tolerance,
+        header_value,
+        raw_body,
+        unix_now,
+    )
+
+    raw = raw_body(body)
+    tolerance = check_tolerance(tolerance)
+    current = unix_now(now)
+    if not isinstance(public_key, str | bytes):
+        msg = f"public_key must be base64 text, got {type(public_key)}"
+        raise TypeError(msg)
     try:
         key = Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key))
     except (ValueError, binascii.Error) as exc:
         msg = "public_key is not a base64 Ed25519 public key"
         raise ConfigurationError(msg) from exc
-    signature = _header(headers, "telnyx-signature-ed25519")
-    timestamp = _header(headers, "telnyx-timestamp")
+    signature = (
+        header_value(headers, "telnyx-signature-ed25519") or ""
+    ).strip(_OWS)
+    timestamp = (header_value(headers, "telnyx-timestamp") or "").strip(_OWS)
     if not signature or not timestamp:
         msg = "missing telnyx-signature-ed25519 or telnyx-timestamp header"
         raise MissingSignatureError(msg)
-    try:
-        sent = int(timestamp)
-    except ValueError:
-        msg = "telnyx-timestamp is not a Unix time"
-        raise InvalidSignatureError(msg) from None
-    current = time.time() if now is None else now
-    if abs(current - sent) > tolerance:
-        msg = (
-            f"timestamp is {abs(current - sent):.0f}s away "
-            f"(tolerance {tolerance:g}s)"
-        )
-        raise StaleSignatureError(msg, age=current - sent)
+    if not _UNIX_SECONDS.fullmatch(timestamp):
+        msg = "telnyx-timestamp is not a Unix time in seconds"
+        raise InvalidSignatureError(msg)
     try:
         raw_signature = base64.b64decode(signature, validate=True)
-        key.verify(raw_signature, timestamp.encode() + b"|" + body)
+        key.verify(raw_signature, timestamp.encode("ascii") + b"|" + raw)
     except (InvalidSignature, ValueError, binascii.Error):
         msg = "signature does not match the body"
         raise InvalidSignatureError(msg) from None
+    age = current - int(timestamp)
+    if abs(age) > tolerance:
+        msg = f"timestamp is {abs(age):.0f}s away (tolerance {tolerance:g}s)"
+        raise StaleSignatureError(msg, age=age)
 
 
 def parse_number_order_event(body: bytes) -> NumberOrderEvent:
