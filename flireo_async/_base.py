@@ -23,7 +23,7 @@ from typing import Any, ClassVar, Self
 import aiohttp
 
 from . import _version
-from ._aiohttp import AiohttpTransport
+from ._aiohttp import DEFAULT_MAX_RESPONSE_SIZE, AiohttpTransport
 from ._ratelimit import RateGate
 from ._retry import RetryPolicy, run_with_retries
 from ._sansio import (
@@ -34,12 +34,34 @@ from ._sansio import (
 )
 from ._timeout import Timeout
 from ._transport import Request, Response, Transport
-from .exceptions import ConfigurationError, FlireoError
+from .exceptions import (
+    ConfigurationError,
+    FlireoError,
+    ResponseTooLargeError,
+)
 
 
 __all__ = ["BaseClient"]
 
 log = logging.getLogger("flireo_async")
+
+
+class _Default(int):
+    # The documented default of max_connections, told apart from the same
+    # number passed on purpose: only the latter conflicts with session=.
+    __slots__ = ()
+
+
+_MAX_CONNECTIONS = _Default(100)
+
+
+class _Secret(str):
+    # The Authorization value: whatever repr()s a header mapping (aiohttp's
+    # RequestInfo in an error, a debugger, a log of a dict) sees no key.
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "'<redacted>'"
 
 
 class BaseClient:
@@ -63,8 +85,9 @@ class BaseClient:
         session: aiohttp.ClientSession | None = None,
         timeout: float | Timeout | None = 30.0,
         retry: RetryPolicy | None = None,
-        max_connections: int = 100,
+        max_connections: int = _MAX_CONNECTIONS,
         rate_limit: float | None = None,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
         key = api_key or os.environ.get(self._key_env)
         if not key:
@@ -84,9 +107,19 @@ class BaseClient:
         if transport is not None and session is not None:
             msg = "pass either transport= or session=, not both"
             raise ConfigurationError(msg)
+        if type(max_connections) is not _Default and (
+            transport is not None or session is not None
+        ):
+            # The pool belongs to whoever made the session or transport;
+            # silently dropping the number would be worse than refusing.
+            msg = (
+                "max_connections sizes the client's own connection pool; "
+                "with transport= or session= set the pool size there"
+            )
+            raise ConfigurationError(msg)
         self._base_url = base
         self._headers = {
-            "Authorization": f"Bearer {key}",
+            "Authorization": _Secret(f"Bearer {key}"),
             "User-Agent": (
                 f"flireo-async/{_version.version()} "
                 f"python/{sys.version_info.major}.{sys.version_info.minor} "
@@ -95,8 +128,12 @@ class BaseClient:
             "Accept": "application/json",
         }
         self._transport: Transport = transport or AiohttpTransport(
-            session, max_connections=max_connections, timeout=timeout
+            session,
+            max_connections=int(max_connections),
+            timeout=timeout,
+            max_response_size=max_response_size,
         )
+        self._max_response_size = max_response_size
         # A transport the caller passed in is theirs to close.
         self._owns_transport = transport is None
         self._retry = retry if retry is not None else RetryPolicy()
@@ -237,6 +274,14 @@ class _Attempt:
                     exc,
                 )
             raise
+        if len(response.body) > client._max_response_size:
+            # The default transport stops reading at the limit; a custom
+            # one is held to the same promise after the fact.
+            msg = (
+                f"{request.method} {request.url}: the response body passed "
+                f"max_response_size ({client._max_response_size} bytes)"
+            )
+            raise ResponseTooLargeError(msg, limit=client._max_response_size)
         if "x-ratelimit-remaining" in response.headers:
             client._gate.observe(
                 RateLimitInfo.from_headers(response.headers, now=time.time())

@@ -45,11 +45,22 @@ class FlireoClient(BaseClient):
             the client owns.
         session: An ``aiohttp.ClientSession`` to borrow instead (not
             closed by the client); exclusive with *transport*.
-        timeout: Seconds for one attempt, or a :class:`Timeout`.
+        timeout: Seconds for one attempt, or a :class:`Timeout`; applied
+            to every request, on a borrowed *session* too.
         retry: The :class:`RetryPolicy`; ``None`` for the default.
-        max_connections: Connection pool size of the default transport.
+        max_connections: Connection pool size of the default transport
+            (with *transport* or *session*, size the pool there instead:
+            passing both is a ``ConfigurationError``).
         rate_limit: Client-side ceiling in requests per second, shared by
             every task using this client.
+        max_response_size: The most bytes of one response body that are
+            read (default 16 MiB); a longer one raises
+            :class:`~flireo_async.ResponseTooLargeError`.
+
+    A client belongs to the event loop of its first request; used from
+    another loop it raises ``ConfigurationError`` (``aclose()`` works from
+    any loop).  Redirects are never followed: a 3xx answer is an
+    :class:`~flireo_async.APIError` with that status.
 
     Raises:
         ConfigurationError: No API key, or an unusable base URL or

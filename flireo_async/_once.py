@@ -9,6 +9,11 @@ means the earlier attempt went through and its result is returned as
 reconciled; not found means certainly absent, so the POST may go again
 (within the policy's attempts).  A lookup that fails, or a conflict the
 lookup cannot explain, is ``OrderOutcomeUnknownError``: we never guess.
+
+A 2xx whose body cannot be read means the order exists (API.md §5): the
+lookup is the only way to its receipt, and when the list does not show
+it the answer is ``OrderOutcomeUnknownError`` — never a re-send, never
+"not placed".
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from .exceptions import (
     ConnectError,
     FlireoError,
     OrderOutcomeUnknownError,
+    ResponseDecodeError,
     ServerError,
     TransportError,
 )
@@ -68,6 +74,7 @@ async def exactly_once(
     sends = 0
     while True:
         sends += 1
+        placed = False
         try:
             return await send()
         except ConnectError:
@@ -76,6 +83,9 @@ async def exactly_once(
             if not in_doubt:
                 raise
             error: FlireoError = exc
+        except ResponseDecodeError as exc:
+            # Only a 2xx is decoded, and a 2xx means it was created.
+            error, placed = exc, True
         except (TransportError, ServerError) as exc:
             error = exc
         in_doubt = True
@@ -92,6 +102,15 @@ async def exactly_once(
             ) from exc
         if found is not None:
             return found
+        if placed:
+            msg = (
+                f"the order for {subject} was accepted ({error}) but its "
+                f"receipt could not be read and the order list does not "
+                f"show it yet; look it up before ordering again"
+            )
+            raise OrderOutcomeUnknownError(
+                msg, phone_number=subject, idempotency_key=key
+            ) from error
         if isinstance(error, _CONFLICTS):
             msg = (
                 f"{subject}: the re-sent order was refused as a conflict "

@@ -20,32 +20,40 @@ the server ignores it and decisive where it does not.
 
 from __future__ import annotations
 
+import contextlib
+import time
 import uuid
+from collections.abc import AsyncGenerator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ._converter import structure
 from ._models import NumberType, Order, OrderReceipt
 from ._once import exactly_once
-from ._resource import data_of, page_of
+from ._orders import Orders
+from ._resource import data_of
 from ._validation import check_e164, check_id, check_number_type
-from .exceptions import ValidationError
+from .exceptions import FlireoError, ValidationError
 
 
 if TYPE_CHECKING:
     from ._base import BaseClient
 
 __all__ = [
-    "order_body",
+    "RECONCILE_MAX_PAGES",
     "find_orders",
+    "order_body",
     "place_order",
     "receipt_from_order",
+    "recent_orders",
 ]
 
 # Orders placed this long before the call started may be matched too:
 # the server's clock is not ours.
 CLOCK_SKEW = timedelta(minutes=5)
 _RECONCILE_PAGE = 100
+#: Pages of a hundred orders a reconciliation reads at most.
+RECONCILE_MAX_PAGES = 50
 
 
 def order_body(
@@ -90,6 +98,68 @@ def receipt_from_order(order: Order) -> OrderReceipt:
     )
 
 
+async def recent_orders(
+    client: BaseClient,
+    *,
+    since: datetime,
+    number_type: NumberType | None = None,
+    verification_group_id: str | None = None,
+    max_pages: int = RECONCILE_MAX_PAGES,
+) -> AsyncGenerator[Order, None]:
+    """
+    Walk the order list newest first, down to orders placed at *since*.
+
+    The one walk behind reconciliation and bulk waiting.  It is bounded
+    three ways, so no server answer can keep it going: the pager's own
+    progress checks, *max_pages*, and the retry policy's deadline.
+
+    Args:
+        client: The client.
+        since: Orders placed before this (less the clock skew) end it.
+        number_type: Narrow the list by type.
+        verification_group_id: Narrow the list by group.
+        max_pages: Most pages of a hundred orders to read.
+
+    Yields:
+        Each order placed after the floor, newest first.
+
+    Raises:
+        FlireoError: The list could not be read to its floor within the
+            bounds (or a page failed).
+    """
+    floor = since - CLOCK_SKEW
+    budget = client.retry_policy.deadline
+    started = time.monotonic()
+    pager = Orders(client).list(
+        number_type=number_type,
+        verification_group_id=verification_group_id,
+        page_size=_RECONCILE_PAGE,
+    )
+    read = 0
+    async with contextlib.aclosing(pager.pages()) as pages:
+        async for page in pages:
+            read += 1
+            if read > max_pages or (
+                budget is not None and time.monotonic() - started > budget
+            ):
+                msg = (
+                    f"the order list was still newer than "
+                    f"{floor.isoformat()} after {read - 1} pages; gave up"
+                )
+                raise FlireoError(msg)
+            all_older = bool(page.items)
+            for order in page.items:
+                placed = order.ordered_at
+                if placed is not None and placed < floor:
+                    continue
+                all_older = False
+                yield order
+            # Newest first: a page of nothing but older orders means
+            # ours cannot be further down.
+            if all_older:
+                return
+
+
 async def find_orders(
     client: BaseClient,
     phone_numbers: set[str],
@@ -112,34 +182,22 @@ async def find_orders(
         The newest matching order per number found.
 
     Raises:
-        FlireoError: The list could not be read.
+        FlireoError: The list could not be read (see
+            :func:`recent_orders` for its bounds).
     """
     found: dict[str, Order] = {}
-    floor = since - CLOCK_SKEW
-    offset: int | None = 0
-    while offset is not None and len(found) < len(phone_numbers):
-        payload = await client._call(
-            "GET",
-            "/v1/phone-number-orders",
-            query={
-                "number_type": number_type.value if number_type else None,
-                "verification_group_id": verification_group_id,
-                "limit": _RECONCILE_PAGE,
-                "offset": offset,
-            },
-        )
-        page = page_of(payload, Order)
-        all_older = bool(page.items)
-        for order in page.items:
-            placed = order.ordered_at
-            if placed is not None and placed < floor:
-                continue
-            all_older = False
+    walk = recent_orders(
+        client,
+        since=since,
+        number_type=number_type,
+        verification_group_id=verification_group_id,
+    )
+    async with contextlib.aclosing(walk) as orders:
+        async for order in orders:
             if order.phone_number in phone_numbers:
                 found.setdefault(order.phone_number, order)
-        # The list is newest first; a page of nothing but older orders
-        # means ours cannot be further down.
-        offset = None if all_older else page.next_offset
+                if len(found) == len(phone_numbers):
+                    break
     return found
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 import contextlib
 from collections.abc import (
     AsyncGenerator,
-    AsyncIterator,
     Awaitable,
     Callable,
 )
 from typing import Generic, TypeVar
 
 import attrs
+
+from .exceptions import ResponseDecodeError
 
 
 __all__ = ["AsyncPager", "Page"]
@@ -71,31 +72,64 @@ class AsyncPager(Generic[T]):
     ) -> None:
         self._fetch = fetch
 
-    async def pages(self) -> AsyncIterator[Page[T]]:
+    async def _walk(
+        self,
+    ) -> AsyncGenerator[tuple[Page[T], tuple[T, ...]], None]:
+        # The one paging loop.  A server that ignores the offset would
+        # otherwise have it request the same page forever, so every page
+        # must start where it was asked to, must not repeat the one
+        # before, and the walk ends at the total the first page reported
+        # (items added meanwhile are for the next walk).
+        offset = 0
+        previous: tuple[T, ...] | None = None
+        ceiling: int | None = None
+        while True:
+            page, leading = await self._fetch(offset)
+            if page.offset != offset:
+                msg = (
+                    f"asked for the page at offset {offset}, the server "
+                    f"answered offset {page.offset}; it does not page"
+                )
+                raise ResponseDecodeError(msg, status=200)
+            if page.items and page.items == previous:
+                msg = (
+                    f"the page at offset {offset} repeats the page "
+                    f"before it; the server does not page"
+                )
+                raise ResponseDecodeError(msg, status=200)
+            yield page, leading
+            if ceiling is None:
+                ceiling = page.total
+            following = page.next_offset
+            if following is None or following >= ceiling:
+                return
+            offset, previous = following, page.items
+
+    async def pages(self) -> AsyncGenerator[Page[T], None]:
         """
         Yield each page in order.
 
         Raises:
+            ResponseDecodeError: The server does not page as documented
+                (a page at another offset than asked, or the same page
+                twice), so the walk would never end.
             FlireoError: Whatever fetching a page raises.
         """
-        offset: int | None = 0
-        while offset is not None:
-            page, _ = await self._fetch(offset)
-            yield page
-            offset = page.next_offset
+        async with contextlib.aclosing(self._walk()) as walk:
+            async for page, _ in walk:
+                yield page
 
     async def __aiter__(self) -> AsyncGenerator[T, None]:
-        offset: int | None = 0
-        first = True
-        while offset is not None:
-            page, leading = await self._fetch(offset)
-            if first:
-                for item in leading:
+        async with contextlib.aclosing(self._walk()) as walk:
+            first = True
+            async for page, leading in walk:
+                # The shared numbers come beside every page; once is right.
+                if first:
+                    first = False
+                    for item in leading:
+                        yield item
+                for item in page.items:
                     yield item
-                first = False
-            for item in page.items:
-                yield item
-            offset = page.next_offset
 
     async def collect(self, *, limit: int | None = None) -> list[T]:
         """

@@ -254,8 +254,13 @@ async def run_with_retries(
     try:
         result: T = await _runner(policy)(call)
     except _Retry as failure:
-        raise failure.error from None
-    return result
+        last = failure.error
+    else:
+        return result
+    # Raised outside the handler: as the handler's __context__ the _Retry
+    # (whose __cause__ is this error) would make the chain a cycle, and
+    # it holds the attempt, the client and so the key.
+    raise last
 
 
 async def poll_until(

@@ -5,10 +5,12 @@ The tree, and what each branch tells the caller::
 
     FlireoError
     ├── ConfigurationError          the client cannot be built as asked
+    │   └── JournalInUseError       another running job holds the journal
     ├── ValidationError             bad input (field, message); nothing sent
     ├── TransportError              may or may not have reached the server
     │   ├── ConnectError            certainly not sent
-    │   └── RequestTimeoutError     sent, no answer in time
+    │   ├── RequestTimeoutError     sent, no answer in time
+    │   └── ResponseTooLargeError   the body passed max_response_size
     ├── ResponseDecodeError         a 2xx body that is not JSON or not the
     │                               documented shape
     ├── OrderOutcomeUnknownError    an order POST may have gone through and
@@ -62,6 +64,7 @@ __all__ = [
     "InvalidParametersError",
     "InvalidSignatureError",
     "InvalidStatusError",
+    "JournalInUseError",
     "MissingSignatureError",
     "NoPhoneNumberError",
     "NotFoundError",
@@ -71,6 +74,7 @@ __all__ = [
     "RateLimitError",
     "RequestTimeoutError",
     "ResponseDecodeError",
+    "ResponseTooLargeError",
     "ServerError",
     "SignatureError",
     "StaleSignatureError",
@@ -92,6 +96,22 @@ class ConfigurationError(FlireoError):
     The client was configured in a way that cannot work (no API key, a
     closed client, a bad base URL).
     """
+
+
+class JournalInUseError(ConfigurationError):
+    """
+    Another running job holds the bulk journal; nothing was sent.
+
+    A journal belongs to one job at a time (an exclusive lock while the
+    job runs), so two runs can never interleave their records.
+
+    Attributes:
+        path: The journal file.
+    """
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 class ValidationError(FlireoError, ValueError):
@@ -125,6 +145,22 @@ class RequestTimeoutError(TransportError):
     """
     No answer arrived in time; the server may have processed the request.
     """
+
+
+class ResponseTooLargeError(TransportError):
+    """
+    The answer's body grew past the client's ``max_response_size``.
+
+    Reading stopped there, so memory stays bounded whatever the server
+    sends; the request itself may have been processed.
+
+    Attributes:
+        limit: The size limit in bytes.
+    """
+
+    def __init__(self, message: str, *, limit: int) -> None:
+        super().__init__(message)
+        self.limit = limit
 
 
 class ResponseDecodeError(FlireoError):

@@ -38,6 +38,8 @@ class TelnyxClient(BaseClient):
         retry: The :class:`~flireo_async.RetryPolicy`.
         max_connections: Pool size of the default transport.
         rate_limit: Client-side ceiling in requests per second.
+        max_response_size: The most bytes of one body that are read
+            (default 16 MiB).
 
     Raises:
         ConfigurationError: No API key, or an unusable configuration.
