@@ -581,9 +581,13 @@ async def test_a_pager_over_a_server_ignoring_offsets_ends() -> None:
         transport=transport,
         retry=NO_RETRY,
     ) as client:
-        seen = 0
+        seen: list[flireo.Order] = []
+
+        async def walk() -> None:
+            async for order in client.orders.list(page_size=100):
+                seen.append(order)
+
         with pytest.raises(flireo.ResponseDecodeError, match="page"):
-            async for _ in client.orders.list(page_size=100):
-                seen += 1
-    assert seen == 100
+            await walk()
+    assert len(seen) == 100
     assert len(transport.requests) == 2
