@@ -26,7 +26,13 @@ import attrs
 from ._converter import structure
 from ._resource import Resource
 from ._sansio import path_segment
-from ._validation import check_e164, check_id, check_text
+from ._validation import (
+    check_e164,
+    check_id,
+    check_limit,
+    check_seconds,
+    check_text,
+)
 from .exceptions import ValidationError
 
 
@@ -45,7 +51,9 @@ __all__ = [
     "command_body",
 ]
 
-_SIP_URI = re.compile(r"sips?:[^\s]+", re.IGNORECASE)
+# Printable ASCII after the scheme: a SIP URI escapes everything else,
+# and a control character or lone surrogate could not be sent as JSON.
+_SIP_URI = re.compile(r"sips?:[\x21-\x7e]+", re.IGNORECASE)
 
 
 def _text(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -204,6 +212,10 @@ class CommandWindow:
         period: Window length in seconds.
         clock: Monotonic clock (injectable for tests).
         sleep: Coroutine function to wait with (injectable for tests).
+
+    Raises:
+        ValidationError: *limit* is not a positive integer or *period*
+            not a finite positive number of seconds.
     """
 
     def __init__(
@@ -214,8 +226,10 @@ class CommandWindow:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ) -> None:
-        self._limit = limit
-        self._period = period
+        # A zero limit would wait forever; an endless period never
+        # forgets a call.
+        self._limit = check_limit("limit", limit, 1, 10**6)
+        self._period = check_seconds("period", period, positive=True)
         self._clock = clock
         self._sleep = sleep
         # Ordered by each call's latest command, oldest first, so idle

@@ -23,6 +23,7 @@ from ._validation import (
     check_id,
     check_limit,
     check_number_type,
+    check_seconds,
     check_text,
 )
 from .exceptions import ResponseDecodeError
@@ -206,6 +207,8 @@ class VerificationGroups(Resource):
             The group, ``approved``, ``rejected`` or ``deleted``.
 
         Raises:
+            ValidationError: A bad id, or a timeout or interval that is
+                not a finite, non-negative number of seconds.
             WaitTimeoutError: Still pending after *timeout*.
             NotFoundError: No such group.
         """
@@ -213,9 +216,13 @@ class VerificationGroups(Resource):
         return await poll_until(
             lambda: self.get(group_id),
             lambda g: g.status != VerificationGroupStatus.PENDING,
-            timeout=timeout,
-            interval=poll_interval,
-            max_interval=max_interval,
+            timeout=check_seconds("timeout", timeout, positive=False),
+            interval=check_seconds(
+                "poll_interval", poll_interval, positive=False
+            ),
+            max_interval=check_seconds(
+                "max_interval", max_interval, positive=False
+            ),
             what=f"verification group {group_id}",
         )
 
@@ -239,6 +246,8 @@ class VerificationGroups(Resource):
             NotFoundError: No such group.
         """
         path = _group_path(group_id, "/available-phone-numbers")
+        if query is not None:
+            check_text("query", query)
         check_limit("limit", limit, 1, 50)
         payload = await self._get(path, {"query": query, "limit": limit})
         return list(structure(data_of(payload), tuple[AvailableNumber, ...]))

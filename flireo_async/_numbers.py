@@ -12,6 +12,7 @@ from ._resource import Resource, data_of, page_of
 from ._validation import (
     check_limit,
     check_number_type,
+    check_text,
 )
 from .exceptions import ValidationError
 
@@ -63,6 +64,8 @@ class PhoneNumbers(Resource):
             )
             raise ValidationError("number_type", msg)
         kind = check_number_type("number_type", number_type, _SEARCHABLE)
+        if query is not None:
+            check_text("query", query)
         check_limit("limit", limit, 1, 50)
         payload = await self._get(
             "/v1/phone-numbers/available",

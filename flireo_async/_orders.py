@@ -8,7 +8,13 @@ from ._pager import AsyncPager, Page
 from ._resource import Resource, data_of, page_of
 from ._retry import poll_until
 from ._sansio import path_segment
-from ._validation import check_choice, check_id, check_limit, check_number_type
+from ._validation import (
+    check_choice,
+    check_id,
+    check_limit,
+    check_number_type,
+    check_seconds,
+)
 
 
 __all__ = ["Orders"]
@@ -120,6 +126,8 @@ class Orders(Resource):
             ``order.status``).
 
         Raises:
+            ValidationError: A bad id, or a timeout or interval that is
+                not a finite, non-negative number of seconds.
             WaitTimeoutError: Still pending after *timeout* (``.last``
                 holds the last reading).
             NotFoundError: No such order.
@@ -133,8 +141,12 @@ class Orders(Resource):
         return await poll_until(
             lambda: self.get(order_id),
             lambda order: order.is_final,
-            timeout=timeout,
-            interval=poll_interval,
-            max_interval=max_interval,
+            timeout=check_seconds("timeout", timeout, positive=False),
+            interval=check_seconds(
+                "poll_interval", poll_interval, positive=False
+            ),
+            max_interval=check_seconds(
+                "max_interval", max_interval, positive=False
+            ),
             what=f"order {order_id}",
         )

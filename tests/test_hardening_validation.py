@@ -8,7 +8,7 @@ inside the request path, and never a non-ASCII "digit" posted as E.164.
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ import pytest
 
 import flireo_async as flireo
 from flireo_async import Request, Response, ValidationError
+from flireo_async._calls import CommandWindow
 from flireo_async._validation import check_e164, check_seconds
 from flireo_async.telnyx import TelnyxClient
 from flireo_async.testing import MockTransport
@@ -248,7 +249,6 @@ async def test_update_refuses_bad_values(
     [
         ({"timeout": math.nan}, "timeout"),
         ({"timeout": math.inf}, "timeout"),
-        ({"timeout": 0}, "timeout"),
         ({"timeout": -1}, "timeout"),
         ({"timeout": "60"}, "timeout"),
         ({"timeout": True}, "timeout"),
@@ -401,3 +401,102 @@ async def test_an_id_with_a_lone_surrogate_is_refused(
 def test_check_seconds_returns_a_float() -> None:
     assert 2.0 == check_seconds("timeout", 2, positive=True)
     assert 0.0 == check_seconds("poll_interval", 0, positive=False)
+
+
+# -- Flireo resources ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda c: c.phone_numbers.search(query="\ud800"), "query"),
+        (lambda c: c.phone_numbers.search(query=85), "query"),
+        (lambda c: c.phone_numbers.search(query=" "), "query"),
+        (lambda c: c.orders.wait(ORDER, timeout=math.nan), "timeout"),
+        (lambda c: c.orders.wait(ORDER, timeout=math.inf), "timeout"),
+        (lambda c: c.orders.wait(ORDER, timeout=-1.0), "timeout"),
+        (lambda c: c.orders.wait(ORDER, poll_interval="1"), "poll_interval"),
+        (
+            lambda c: c.orders.wait(ORDER, max_interval=math.inf),
+            "max_interval",
+        ),
+        (
+            lambda c: c.verification_groups.wait(ORDER, timeout=math.nan),
+            "timeout",
+        ),
+        (
+            lambda c: c.verification_groups.search_numbers(ORDER, query=[1]),
+            "query",
+        ),
+        (lambda c: c.orders.get("\udc80"), "order_id"),
+        (lambda c: c.assistants.get_phone_number("a\ud800"), "assistant_id"),
+        (
+            lambda c: c.phone_numbers.order(
+                "+31851234567", verification_group_id="\ud800"
+            ),
+            "verification_group_id",
+        ),
+    ],
+)
+async def test_flireo_calls_refuse_bad_values(
+    flireo_offline: tuple[flireo.FlireoClient, MockTransport],
+    call: Callable[[flireo.FlireoClient], Awaitable[Any]],
+    field: str,
+) -> None:
+    client, transport = flireo_offline
+    await _refused(call(client), transport, field)
+
+
+@pytest.mark.parametrize(
+    "destination",
+    [
+        "sip:agent@example.test\x00",
+        "sip:agent\x7f@example.test",
+        "sip:\u00e9@example.test",
+        "sip:agent@example.test\ud800",
+        "sip:",
+        "+31\uff18\uff15\uff11234567",
+    ],
+)
+def test_transfer_refuses_a_destination_that_cannot_travel(
+    destination: str,
+) -> None:
+    with pytest.raises(ValidationError) as info:
+        flireo.Transfer(destination=destination)
+    assert "destination" == info.value.field
+
+
+@pytest.mark.parametrize(
+    ("field", "content"), [("content", "\ud800"), ("content", "")]
+)
+def test_say_refuses_text_that_cannot_be_sent(
+    field: str, content: str
+) -> None:
+    with pytest.raises(ValidationError) as info:
+        flireo.Say(content=content, end_after=False)
+    assert field == info.value.field
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({"limit": 0}, "limit"),
+        ({"limit": 1.5}, "limit"),
+        ({"period": 0}, "period"),
+        ({"period": math.inf}, "period"),
+        ({"period": math.nan}, "period"),
+    ],
+)
+def test_command_window_refuses_settings_that_never_admit(
+    options: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(ValidationError) as info:
+        CommandWindow(**options)
+    assert field == info.value.field
+
+
+def test_tool_call_results_refuses_an_event_of_another_type() -> None:
+    from flireo_async import events
+
+    with pytest.raises(TypeError):
+        events.tool_call_results(None, {})  # type: ignore[arg-type]

@@ -161,6 +161,7 @@ def tool_call_results(
         ValidationError: A tool call got no result or two, a result
             names a tool call the event does not have, or a v1 result is
             not text.
+        TypeError: *event* is not a :class:`ToolCallsEvent`.
 
     Example::
 
@@ -168,6 +169,9 @@ def tool_call_results(
             event, [call.result("Verstuurd.") for call in event.tool_calls]
         )
     """
+    if not isinstance(event, ToolCallsEvent):
+        msg = f"expected a ToolCallsEvent, got {type(event).__name__}"
+        raise TypeError(msg)
     wanted = {call.id for call in event.tool_calls}
     given: dict[str, Any] = {}
     for call_id, value in _pairs(results):

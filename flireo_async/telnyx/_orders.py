@@ -323,15 +323,15 @@ class NumberOrders(Resource):
         orders that complete in minutes.
 
         Raises:
-            ValidationError: A bad id or a timeout that is not a finite,
-                positive number of seconds.
+            ValidationError: A bad id, or a timeout or interval that is
+                not a finite, non-negative number of seconds.
             WaitTimeoutError: Still pending after *timeout*.
         """
         check_id("order_id", order_id)
         return await poll_until(
             lambda: self.get(order_id),
             lambda order: order.is_final,
-            timeout=check_seconds("timeout", timeout, positive=True),
+            timeout=check_seconds("timeout", timeout, positive=False),
             interval=check_seconds(
                 "poll_interval", poll_interval, positive=False
             ),
