@@ -36,13 +36,24 @@ if TYPE_CHECKING:
     import cattrs
 
 
-__all__ = ["WIRE_NAMES", "either_case", "get_converter", "structure"]
+__all__ = [
+    "NOT_ON_WIRE",
+    "WIRE_NAMES",
+    "either_case",
+    "get_converter",
+    "structure",
+]
 
 T = TypeVar("T")
 
 #: Field metadata key: the wire keys a field is read from, first match
 #: wins (``attrs.field(metadata={WIRE_NAMES: ("callId", "callSession")})``).
 WIRE_NAMES = "flireo_wire_names"
+
+#: Field metadata key: the SDK sets this field and never reads it from an
+#: answer (``OrderReceipt.reconciled``: a server cannot claim that its own
+#: answer was lost).
+NOT_ON_WIRE = "flireo_not_on_wire"
 
 _EITHER_CASE: set[type] = set()
 
@@ -160,6 +171,14 @@ def _is_plain_optional(t: Any) -> bool:
     return len(args) == 2 and type(None) in args and _open_enum(args) is None
 
 
+def _not_on_wire(t: Any) -> tuple[str, ...]:
+    if not (isinstance(t, type) and attrs.has(t)):
+        return ()
+    return tuple(
+        f.name for f in attrs.fields(t) if f.metadata.get(NOT_ON_WIRE)
+    )
+
+
 def _is_variadic_tuple(t: Any) -> bool:
     args = typing.get_args(t)
     return (
@@ -243,6 +262,16 @@ def _make_converter() -> cattrs.Converter:
         return structure
 
     c.register_structure_hook_factory(_is_either_case, either_case_hook)
+
+    def sdk_fields_hook(t: Any) -> Callable[[Any, Any], Any]:
+        from cattrs.gen import override
+
+        omitted = {name: override(omit=True) for name in _not_on_wire(t)}
+        return make_dict_structure_fn(t, c, **omitted)  # type: ignore[arg-type]
+
+    c.register_structure_hook_factory(
+        lambda t: bool(_not_on_wire(t)), sdk_fields_hook
+    )
     return c
 
 

@@ -15,6 +15,8 @@ from decimal import Decimal
 
 import attrs
 
+from ._converter import NOT_ON_WIRE
+
 
 __all__ = [
     "AssistantPhoneNumber",
@@ -203,7 +205,7 @@ class OrderReceipt:
     verification_group: VerificationGroupRef | None = None
     credits_used: int | None = None
     remaining_credits: int | None = None
-    reconciled: bool = False
+    reconciled: bool = attrs.field(default=False, metadata={NOT_ON_WIRE: True})
 
 
 @attrs.frozen(kw_only=True)

@@ -246,3 +246,26 @@ def test_money_that_is_not_a_finite_decimal_is_a_decode_error() -> None:
     assert Decimal("1.50") == (
         structure({"monthly_cost": "1.50"}, CostInformation).monthly_cost
     )
+
+
+@pytest.mark.parametrize(
+    ("data", "cls"),
+    [
+        (
+            {
+                "order_id": "o-1",
+                "phone_number": "+31851234567",
+                "number_type": "national",
+                "status": "pending",
+                "reconciled": True,
+            },
+            flireo.OrderReceipt,
+        ),
+        ({"id": "o-1", "status": "pending", "reconciled": True}, NumberOrder),
+    ],
+)
+def test_an_answer_cannot_claim_to_be_reconciled(
+    data: dict[str, Any], cls: type[Any]
+) -> None:
+    # Only the SDK knows that an answer was lost and the order found.
+    assert structure(data, cls).reconciled is False

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import attrs
 
+from .._converter import NOT_ON_WIRE
+
 
 __all__ = [
     "AvailablePhoneNumber",
@@ -161,7 +163,7 @@ class NumberOrder:
     requirements_met: bool | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
-    reconciled: bool = False
+    reconciled: bool = attrs.field(default=False, metadata={NOT_ON_WIRE: True})
 
     @property
     def is_final(self) -> bool:
