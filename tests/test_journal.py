@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import orjson
 import pytest
 
+import flireo_async as flireo
 from flireo_async import _journal
 from flireo_async._journal import Journal, read_journal
 
@@ -242,7 +243,10 @@ async def test_aclose_is_safe_twice_and_without_records(tmp_path):
     await journal.aclose()
     await journal.aclose()
 
-    assert not path.exists()
+    # The file exists from the start (it carries the job's lock), empty.
+    assert path.read_bytes() == b""
+    # The lock went with the close: the next job may open it.
+    await Journal(path).aclose()
 
 
 async def test_an_intent_after_a_torn_line_survives(tmp_path):
@@ -260,3 +264,111 @@ async def test_an_intent_after_a_torn_line_survives(tmp_path):
     assert {A: "intent", B: "intent"} == {
         n: e.state for n, e in read_journal(path).items()
     }
+
+
+async def test_a_second_job_on_a_journal_in_use_is_refused(tmp_path):
+    """One running job owns a journal; a second one (another task of the
+    same process here) is refused before it reads or writes anything."""
+    path = tmp_path / "run.jsonl"
+    first = Journal(path)
+    await first.record_intent(A, "key-a")
+    before = path.read_bytes()
+
+    with pytest.raises(flireo.JournalInUseError) as caught:
+        Journal(path)
+
+    assert isinstance(caught.value, flireo.ConfigurationError)
+    assert caught.value.path == str(path)
+    assert str(path) in str(caught.value)
+    assert path.read_bytes() == before
+    await first.aclose()
+    second = Journal(path)
+    assert second.previous[A].state == "intent"
+    await second.aclose()
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        b'{"t": "intent", "n": "+31850000001", "k": "k"}\n',  # no ts
+        b'{"t": "intent", "n": "+31850000001", "ts": "soon"}\n',
+        b'{"t": "intent", "n": "+31850000001", "ts": 5, "k": []}\n',
+        b'{"t": "done", "n": ["+31850000001"], "o": "x"}\n',
+        b'{"t": "done", "n": "+31850000002", "o": 7, "c": "ten"}\n',
+        b'{"t": "teleport", "n": "+31850000002"}\n',
+        b"[1, 2, 3]\n",
+        b'"just a string"\n',
+        b"\xff\xfe not utf-8\n",
+        b'{"t": "done", "n": "+31850000002", "c": 1e400}\n',
+        b"x" * 200_000 + b"\n",
+        b"[" * 5000 + b"\n",
+    ],
+)
+def test_records_of_the_wrong_shape_never_raise(tmp_path, garbage):
+    path = tmp_path / "run.jsonl"
+    path.write_bytes(garbage + orjson.dumps(intent(C, "key-c")) + b"\n")
+
+    entries = read_journal(path)
+
+    # What could be read is read; the record after the damage survives.
+    assert entries[C].state == "intent"
+    assert entries[C].idempotency_key == "key-c"
+    for entry in entries.values():
+        assert isinstance(entry.phone_number, str)
+        assert entry.credits_used is None or isinstance(
+            entry.credits_used, int
+        )
+
+
+def test_an_intent_with_an_unreadable_time_is_still_in_doubt(tmp_path):
+    path = tmp_path / "run.jsonl"
+    write(path, {"t": "intent", "n": A, "k": "key-a", "ts": "soon"})
+
+    entry = read_journal(path)[A]
+
+    assert (entry.state, entry.idempotency_key, entry.since) == (
+        "intent",
+        "key-a",
+        None,
+    )
+
+
+def test_a_record_never_downgrades_a_placed_order(tmp_path):
+    path = tmp_path / "run.jsonl"
+    write(
+        path,
+        intent(A, "key-a"),
+        {"t": "done", "n": A, "o": "order-a", "s": "pending", "c": 10},
+        # What a second, concurrent run used to append.
+        {"t": "fail", "n": A, "e": "AlreadyInUseError"},
+        intent(A, "key-again"),
+    )
+
+    entry = read_journal(path)[A]
+
+    assert (entry.state, entry.order_id) == ("done", "order-a")
+
+
+def test_an_unreadable_journal_is_a_configuration_error(tmp_path):
+    with pytest.raises(flireo.ConfigurationError, match="journal"):
+        read_journal(tmp_path)
+    with pytest.raises(flireo.ConfigurationError, match="journal"):
+        Journal(tmp_path)
+
+
+async def test_a_failed_write_stops_the_intent_with_a_typed_error(
+    tmp_path, monkeypatch
+):
+    def full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(_journal, "os", SimpleNamespace(fsync=full))
+    journal = Journal(tmp_path / "run.jsonl")
+
+    with pytest.raises(flireo.ConfigurationError, match="No space left"):
+        await journal.record_intent(A, "key-a")
+    # Later records are refused at once, and closing reports it too.
+    with pytest.raises(flireo.ConfigurationError):
+        await journal.record_intent(B, "key-b")
+    with pytest.raises(flireo.ConfigurationError):
+        await journal.aclose()
