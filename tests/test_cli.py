@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import signal
@@ -13,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from flireo_async._cli._bulk import BadRow, read_csv
 from flireo_async.testing.sandbox import Sandbox
 
 
@@ -25,6 +23,12 @@ TIMEOUT = 30
 OFFERED = Sandbox().available_numbers(limit=2000)
 GOOD = OFFERED[:3]
 NOT_OFFERED = "+31851234567"
+
+
+@pytest.fixture(autouse=True)
+def _state_home(tmp_path, monkeypatch):
+    # Journals kept for resuming go under the test's directory.
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
 
 
 def flireo(
@@ -69,6 +73,7 @@ def test_help_lists_the_subcommands():
         "orders",
         "groups",
         "bulk-order",
+        "completion",
     } == listed
 
 
@@ -286,74 +291,184 @@ def test_sandbox_serves_until_sigint():
     assert 0 == code
 
 
-# --- read_csv ------------------------------------------------------------
+# --- issue #17: the first hour ------------------------------------------
+
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+LEAVES = [
+    ("demo",),
+    ("numbers", "search"),
+    ("numbers", "order"),
+    ("numbers", "list"),
+    ("orders", "list"),
+    ("orders", "get"),
+    ("orders", "wait"),
+    ("groups", "create"),
+    ("groups", "list"),
+    ("groups", "get"),
+    ("groups", "wait"),
+    ("bulk-order",),
+    ("completion",),
+]
 
 
-def test_read_csv_numbers_bad_rows_by_their_line():
-    """Each bad row is reported with the line it is on in the file."""
-    text = io.StringIO(
-        "phone_number,number_type,verification_group_id\n"
-        "+31850006949\n"
-        "nonsense\n"
-        "\n"
-        "+31850011016,mobile\n"
-        "+31201234567,local\n"
-        "+31201234567,local,group-1\n"
-        "+31850011016,national,,x\n"
+def test_version_prints_the_installed_version():
+    """`flireo --version` prints `flireo X.Y.Z` and exits 0."""
+    run = flireo("--version")
+
+    assert 0 == run.returncode
+    assert re.fullmatch(r"flireo \d+\.\d+\.\d+\S*\n", run.stdout)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--sandbox", "--json", "numbers", "search", "--limit", "2"),
+        ("numbers", "--sandbox", "search", "--json", "--limit", "2"),
+        ("numbers", "search", "--limit", "2", "--json", "--sandbox"),
+    ],
+    ids=["before", "between", "after"],
+)
+def test_shared_options_are_accepted_anywhere(args):
+    """--sandbox and --json work before, between and after subcommands."""
+    run = flireo(*args)
+
+    assert 0 == run.returncode, run.stderr
+    assert OFFERED[:2] == [n["phone_number"] for n in as_json(run)]
+
+
+@pytest.mark.parametrize("leaf", LEAVES, ids=" ".join)
+def test_every_help_shows_an_example(leaf):
+    """Each subcommand's --help ends with an example of its use."""
+    run = flireo(*leaf, "--help")
+
+    assert 0 == run.returncode
+    assert re.search(rf"examples:\n  flireo {' '.join(leaf)}", run.stdout)
+
+
+def test_the_top_level_help_shows_examples():
+    """`flireo --help` shows how to start, offline first."""
+    run = flireo("--help")
+
+    assert "examples:\n  flireo demo" in run.stdout
+
+
+def test_ids_in_tables_are_printed_whole(tmp_path):
+    """A piped table carries every order id whole, ready to paste."""
+    csv_file = write_csv(tmp_path / "orders.csv", *OFFERED[:3])
+
+    run = flireo("bulk-order", str(csv_file), "--sandbox")
+
+    assert 0 == run.returncode, run.stderr
+    assert 3 == len(re.findall(rf"\s{UUID}\s", run.stdout))
+
+
+def test_output_to_a_pipe_has_no_colour_and_no_progress_bar(tmp_path):
+    """Not a terminal: no escape codes, no bar, lines not wrapped at 80."""
+    csv_file = write_csv(tmp_path / "orders.csv", "0851", *OFFERED[:3])
+
+    run = flireo("bulk-order", str(csv_file), "--sandbox")
+
+    assert "\x1b[" not in run.stdout + run.stderr
+    assert "ordering" not in run.stderr
+    assert any(len(line) > 80 for line in run.stderr.splitlines())
+
+
+def test_a_local_search_without_a_group_says_to_pass_group():
+    """The error names the command-line option, not an SDK method."""
+    run = flireo("numbers", "search", "--type", "local", "--sandbox")
+
+    assert 2 == run.returncode
+    assert "--group" in run.stderr
+    assert "client." not in run.stderr
+
+
+def test_a_missing_api_key_names_the_variable_the_option_and_sandbox():
+    """No key: one line naming FLIREO_API_KEY, --api-key and --sandbox."""
+    env = {"PATH": "/usr/bin:/bin"}
+    run = subprocess.run(
+        [str(FLIREO), "orders", "list"],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+        env=env,
     )
 
-    requests, lines, bad = read_csv(text)
-
-    assert [2, 5, 7] == lines
-    assert [3, 6, 8] == [b.line for b in bad]
-    assert [
-        ("+31850006949", "national", None),
-        ("+31850011016", "mobile", None),
-        ("+31201234567", "local", "group-1"),
-    ] == [
-        (r.phone_number, r.number_type, r.verification_group_id)
-        for r in requests
-    ]
+    assert 2 == run.returncode
+    assert 1 == len(run.stderr.splitlines())
+    assert all(
+        word in run.stderr
+        for word in ("FLIREO_API_KEY", "--api-key", "--sandbox")
+    )
+    assert "api_key=" not in run.stderr
 
 
-def test_read_csv_without_a_header_reads_the_first_line():
-    """The header is optional: a first line with a number is an order."""
-    requests, lines, bad = read_csv(
-        io.StringIO("+31850006949\n+31850011016\n")
+@pytest.mark.parametrize(
+    ("args", "code", "kind"),
+    [
+        (("orders", "get", "nonexistent", "--sandbox"), 1, "NotFoundError"),
+        (
+            ("numbers", "search", "--type", "local", "--sandbox"),
+            2,
+            "UsageError",
+        ),
+        (("numbers", "search", "--limit", "0", "--sandbox"), 2, "UsageError"),
+    ],
+    ids=["api-error", "cli-error", "parse-error"],
+)
+def test_json_errors_are_a_json_object(args, code, kind):
+    """With --json an error is an object on stdout, and one line on stderr."""
+    run = flireo(*args, "--json")
+    error = as_json(run)["error"]
+
+    assert code == run.returncode
+    assert (kind, code) == (error["type"], error["exit_code"])
+    assert error["message"]
+    assert 1 == len(run.stderr.splitlines()[-1:])
+
+
+def test_numbers_search_pages_past_fifty():
+    """`--limit 120` returns 120 distinct available numbers."""
+    run = flireo("numbers", "search", "--limit", "120", "--sandbox", "--json")
+    numbers = [n["phone_number"] for n in as_json(run)]
+
+    assert 0 == run.returncode, run.stderr
+    assert 120 == len(set(numbers))
+    assert set(numbers) <= set(OFFERED)
+
+
+def test_a_wait_that_runs_out_exits_124_and_says_how_to_wait_again():
+    """A pending order after --wait-timeout: exit 124, not 1."""
+    run = flireo(
+        "numbers",
+        "order",
+        GOOD[0],
+        "--wait",
+        "--wait-timeout",
+        "0.01",
+        "--sandbox",
     )
 
-    assert ([1, 2], []) == (lines, bad)
-    assert ["+31850006949", "+31850011016"] == [
-        r.phone_number for r in requests
-    ]
+    assert 124 == run.returncode
+    assert re.search(rf"order {UUID} is still pending", run.stderr)
+    assert "flireo orders wait" in run.stderr
 
 
-def test_read_csv_skips_blank_lines_and_trims_cells():
-    """Blank and all-empty lines are skipped; cells are stripped."""
-    text = io.StringIO("\n  +31850006949 , national \n,,\n\n+31850011016\n")
+def test_key_value_tables_have_no_header_row():
+    """`numbers order` prints field/value rows without an empty header."""
+    run = flireo("numbers", "order", GOOD[1], "--sandbox")
 
-    requests, lines, bad = read_csv(text)
-
-    assert ([2, 5], []) == (lines, bad)
-    assert [("+31850006949", "national"), ("+31850011016", "national")] == [
-        (r.phone_number, r.number_type) for r in requests
-    ]
+    assert 0 == run.returncode, run.stderr
+    assert "┃" not in run.stdout
+    assert re.search(rf"order_id\s+│ {UUID}", run.stdout)
 
 
-def test_read_csv_explains_each_bad_row():
-    """The error of a bad row says what is wrong with it."""
-    _, _, bad = read_csv(
-        io.StringIO("12345\n+31850006949,landline\n+31850006949,a,b,c\n")
-    )
+def test_without_wait_the_summary_does_not_mention_succeeded(tmp_path):
+    """`succeeded` is shown only when the run waited for final statuses."""
+    csv_file = write_csv(tmp_path / "orders.csv", *GOOD)
 
-    assert [1, 2, 3] == [b.line for b in bad]
-    assert all(isinstance(b, BadRow) for b in bad)
-    assert "phone_number" in bad[0].error
-    assert "number_type" in bad[1].error
-    assert "column" in bad[2].error
+    plain_run = flireo("bulk-order", str(csv_file), "--sandbox")
+    waited = flireo("bulk-order", str(csv_file), "--sandbox", "--wait")
 
-
-@pytest.mark.parametrize("empty", ["", "\n\n", "phone_number\n"])
-def test_read_csv_of_nothing_orders_nothing(empty):
-    """An empty file, or a header alone, gives no requests and no errors."""
-    assert ([], [], []) == read_csv(io.StringIO(empty))
+    assert "succeeded" not in plain_run.stdout
+    assert re.search(r"succeeded\s+│ 3", waited.stdout)

@@ -1,12 +1,26 @@
-"""``flireo bulk-order FILE.csv``: the main job from the shell."""
+"""
+``flireo bulk-order FILE.csv``: the main job from the shell.
+
+The job streams results (``bulk_order_iter``) so that, stopped by Ctrl-C
+or SIGTERM, it still knows what was placed: the engine's ``finally``
+closes the journal, and the command prints a summary and the exact
+command that resumes.  Without ``--journal`` a journal is kept in the
+state directory for the run and removed once every row is done, so an
+interrupted or partial run can always be resumed.
+"""
 
 from __future__ import annotations
 
 import argparse
-import csv
-import io
-import sys
+import asyncio
+import contextlib
+import os
+import shlex
+import shutil
+import signal
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -18,182 +32,161 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from .._bulk_models import BulkProgress, BulkReport, OrderRequest, Outcome
-from .._ordering import order_body
-from ..exceptions import ValidationError
+from .._bulk_models import BulkProgress
 from ._commands import connect
-from ._output import console, err_console, print_json, print_table
+from ._csv import CsvError, CsvInput, load
+from ._output import err_console, print_json, warn
+from ._report import Tally, print_report
+from ._run import EXIT_FAILED, Interrupted, received_signal, report_error
 
 
-__all__ = ["BadRow", "read_csv", "run"]
-
-_NOTEWORTHY = (str(Outcome.FAILED), str(Outcome.SKIPPED))
-COLUMNS = ("phone_number", "number_type", "verification_group_id")
+__all__ = ["run"]
 
 
-@attrs.frozen(kw_only=True)
-class BadRow:
-    """A CSV line that cannot be ordered, and why."""
-
-    line: int
-    error: str
+def _state_dir() -> Path:
+    root = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local/state"
+    return Path(root) / "flireo" / "bulk"
 
 
-def _rows(text: io.TextIOBase) -> Iterator[tuple[int, list[str]]]:
-    reader = csv.reader(text)
-    for row in reader:
-        if not row or all(not cell.strip() for cell in row):
-            continue
-        if reader.line_num == 1 and row[0].strip() == COLUMNS[0]:
-            continue  # the header
-        yield reader.line_num, [cell.strip() for cell in row]
+@attrs.define
+class _Journal:
+    path: str
+    # The directory made for this run when no --journal was given.
+    own_dir: Path | None = None
+
+    @classmethod
+    def for_run(cls, asked: str | None) -> _Journal:
+        if asked is not None:
+            return cls(asked)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        directory = _state_dir() / f"{stamp}-{os.getpid()}"
+        directory.mkdir(parents=True, exist_ok=True)
+        return cls(str(directory / "journal.jsonl"), directory)
+
+    def finish(self, done: bool) -> None:
+        # A journal nobody asked for is only worth keeping to resume.
+        if done and self.own_dir is not None:
+            shutil.rmtree(self.own_dir, ignore_errors=True)
 
 
-def read_csv(
-    text: io.TextIOBase,
-) -> tuple[list[OrderRequest], list[int], list[BadRow]]:
+def resume_command(argv: list[str], journal: str) -> str:
     """
-    Read order rows, validating each.
+    The command line that resumes a run of *argv* from *journal*.
+
+    Args:
+        argv: The original arguments (without the program name).
+        journal: The run's journal.
 
     Returns:
-        The good requests, the line number of each, and the bad rows
-        (with line numbers) that will not be sent.
+        A shell-quoted command; an ``--api-key`` value is left out (it
+        would end up in logs), with a note to set ``FLIREO_API_KEY``.
     """
-    requests: list[OrderRequest] = []
-    lines: list[int] = []
-    bad: list[BadRow] = []
-    for line, cells in _rows(text):
-        if len(cells) > len(COLUMNS):
-            bad.append(BadRow(line=line, error="more than 3 columns"))
-            continue
-        number, kind, group = [*cells, "", ""][:3]
-        try:
-            order_body(number, kind or "national", group or None)
-        except ValidationError as exc:
-            bad.append(BadRow(line=line, error=str(exc)))
-            continue
-        requests.append(
-            OrderRequest(
-                phone_number=number,
-                number_type=kind or "national",
-                verification_group_id=group or None,
-            )
-        )
-        lines.append(line)
-    return requests, lines, bad
+    kept: list[str] = []
+    words = iter(argv)
+    dropped_key = False
+    for word in words:
+        if word == "--api-key":
+            next(words, None)
+            dropped_key = True
+        elif word.startswith("--api-key="):
+            dropped_key = True
+        else:
+            kept.append(word)
+    if not any(w == "--journal" or w.startswith("--journal=") for w in kept):
+        kept += ["--journal", journal]
+    command = shlex.join(["flireo", *kept])
+    if dropped_key:
+        command = f"FLIREO_API_KEY=... {command}"
+    return command
 
 
-def _open(path: str) -> io.TextIOBase:
-    if path == "-":
-        return io.TextIOWrapper(
-            sys.stdin.buffer, encoding="utf-8-sig", newline=""
-        )
-    # utf-8-sig: spreadsheets save UTF-8 CSVs with a byte-order mark.
-    return open(path, encoding="utf-8-sig", newline="")
-
-
-async def run(ns: argparse.Namespace) -> int:
-    """``flireo bulk-order``."""
-    with _open(ns.file) as fh:
-        requests, lines, bad = read_csv(fh)
-    for row in bad:
-        err_console.print(f"line {row.line}: {row.error}", style="red")
-    show_progress = not (ns.no_progress or ns.json) and requests
+@contextlib.contextmanager
+def _progress_bar(ns: argparse.Namespace, total: int) -> Iterator[Any]:
+    console = err_console()
+    shown = not ns.no_progress and console.is_terminal and total > 0
     with Progress(
         TextColumn("ordering"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.fields[detail]}"),
         TimeElapsedColumn(),
-        console=err_console,
-        disable=not show_progress,
+        console=console,
+        disable=not shown,
     ) as bar:
-        task = bar.add_task("bulk", total=len(requests), detail="")
+        task = bar.add_task("bulk", total=total, detail="")
 
-        def progress(p: BulkProgress) -> None:
+        def update(p: BulkProgress) -> None:
             bar.update(
                 task,
                 completed=p.completed,
                 detail=(
-                    f"ok {p.ordered} · failed {p.failed} · skipped "
-                    f"{p.skipped} · window {p.concurrency}"
+                    f"resumed {p.resumed} · ordered {p.ordered} · failed "
+                    f"{p.failed} · skipped {p.skipped} · in flight "
+                    f"{p.in_flight}"
                 ),
             )
 
-        async with connect(ns) as client:
-            report = await client.bulk_order(
-                requests,
+        yield update if shown else None
+
+
+async def _order(
+    ns: argparse.Namespace, data: CsvInput, journal: str, tally: Tally
+) -> None:
+    async with connect(ns) as client:
+        with _progress_bar(ns, len(data.requests)) as progress:
+            stream = client.bulk_order_iter(
+                data.requests,
                 concurrency=ns.concurrency,
-                journal=ns.journal,
+                journal=journal,
                 wait=ns.wait,
                 wait_timeout=ns.wait_timeout,
                 rate_limit=ns.rate_limit,
                 on_progress=progress,
             )
-    _print_report(ns, report, lines, bad)
-    return 0 if report.ok and not bad else 1
+            # Cancelled while it waits, the engine's generator ends in its
+            # ``finally``: tasks cancelled, journal closed.
+            async for result in stream:
+                tally.add(result)
 
 
-def _print_report(
-    ns: argparse.Namespace,
-    report: BulkReport,
-    lines: list[int],
-    bad: list[BadRow],
+async def run(ns: argparse.Namespace) -> int:
+    """``flireo bulk-order``."""
+    try:
+        data = load(ns.file)
+    except CsvError as exc:
+        return report_error(ns, CsvError(f"{ns.file}: {exc}"), EXIT_FAILED)
+    for row in data.bad:
+        warn(f"line {row.line}: {row.error}")
+    journal = _Journal.for_run(ns.journal)
+    tally = Tally(data, wait=ns.wait)
+    try:
+        await _order(ns, data, journal.path, tally)
+    except asyncio.CancelledError:
+        signum = received_signal()
+        if signum is None:
+            raise
+        _stopped(ns, tally, journal, signum)
+        raise Interrupted(signum, reported=True) from None
+    except BaseException:
+        journal.finish(done=False)
+        raise
+    done = tally.all_done()
+    journal.finish(done)
+    command = None if done else resume_command(ns.argv, journal.path)
+    kept = journal.path if command or journal.own_dir is None else None
+    print_report(ns, tally, kept, command)
+    return 0 if done else EXIT_FAILED
+
+
+def _stopped(
+    ns: argparse.Namespace, tally: Tally, journal: _Journal, signum: int
 ) -> None:
-    rows: list[dict[str, Any]] = [
-        {
-            "line": lines[r.index],
-            "phone_number": r.request.phone_number,
-            "outcome": str(r.outcome),
-            "order_id": r.receipt.order_id if r.receipt else None,
-            "status": str(r.order.status if r.order else r.receipt.status)
-            if r.receipt
-            else None,
-            "reconciled": bool(r.receipt and r.receipt.reconciled),
-            "resumed": r.resumed,
-            "error": f"{type(r.error).__name__}: {r.error}"
-            if r.error
-            else r.reason,
-        }
-        for r in report.results
-    ]
-    summary = {
-        "rows": len(rows) + len(bad),
-        "ordered": report.ordered,
-        "succeeded": report.succeeded,
-        "failed": report.failed,
-        "skipped": report.skipped,
-        "invalid_rows": len(bad),
-        "credits_used": report.credits_used,
-        "elapsed_seconds": round(report.elapsed, 3),
-        "orders_per_second": round(report.rate, 1),
-    }
+    journal.finish(done=False)
+    command = resume_command(ns.argv, journal.path)
+    name = "Ctrl-C" if signum == signal.SIGINT else "SIGTERM"
     if ns.json:
-        print_json(
-            {
-                "summary": summary,
-                "results": rows,
-                "invalid_rows": [attrs.asdict(b) for b in bad],
-            }
-        )
-        return
-    print_table(
-        "Bulk order",
-        ("line", "number", "outcome", "order", "status", "note"),
-        (
-            (
-                r["line"],
-                r["phone_number"],
-                r["outcome"],
-                r["order_id"],
-                r["status"],
-                r["error"]
-                or ("reconciled" if r["reconciled"] else "")
-                or ("from journal" if r["resumed"] else ""),
-            )
-            for r in rows
-            if r["outcome"] in _NOTEWORTHY or len(rows) <= 50
-        ),
-    )
-    print_table("Summary", ("", ""), summary.items())
-    console.print()
+        body = tally.as_json(journal.path, command)
+        body["summary"]["interrupted"] = name
+        print_json(body)
+    warn(f"flireo: interrupted by {name}: {tally.line()}")
+    warn(f"flireo: resume with: {command}")

@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from .._client import FlireoClient
-from .._models import Order, PhoneNumber, VerificationGroup
+from .._models import (
+    AvailableNumber,
+    NumberType,
+    Order,
+    OrderStatus,
+    PhoneNumber,
+    VerificationGroup,
+    VerificationGroupStatus,
+)
 from .._pager import AsyncPager
-from ._output import console, plain, print_json, print_table
+from ..exceptions import WaitTimeoutError
+from ._output import plain, print_fields, print_json, print_table, spinner
+from ._run import TimedOut, UsageError
+from ._search import search_many
 
 
 __all__ = ["GROUP_FIELDS", "connect"]
+
+T = TypeVar("T")
 
 GROUP_FIELDS = (
     "name",
@@ -28,11 +42,18 @@ GROUP_FIELDS = (
     "province",
 )
 
+_NO_KEY = (
+    "no API key: set FLIREO_API_KEY or pass --api-key "
+    "(or add --sandbox to try any command on a local sandbox)"
+)
+
 
 @asynccontextmanager
 async def connect(ns: argparse.Namespace) -> AsyncIterator[FlireoClient]:
     """A client for the API, or for an embedded sandbox with --sandbox."""
-    if not getattr(ns, "sandbox", False):
+    if not ns.sandbox:
+        if not (ns.api_key or os.environ.get("FLIREO_API_KEY")):
+            raise UsageError(_NO_KEY)
         async with FlireoClient(
             ns.api_key, base_url=ns.base_url, timeout=ns.timeout
         ) as client:
@@ -53,68 +74,117 @@ async def connect(ns: argparse.Namespace) -> AsyncIterator[FlireoClient]:
         yield client
 
 
+async def _waited(
+    waiting: Awaitable[T], what: str, timeout: float, again: str
+) -> T:
+    # A wait that runs out is neither a failure nor a success: its own
+    # exit code, and the command that waits again.
+    try:
+        with spinner(f"waiting for {what}"):
+            return await waiting
+    except WaitTimeoutError as exc:
+        status = getattr(exc.last, "status", None) or "not final"
+        msg = (
+            f"{what} is still {status} after {timeout:g}s; "
+            f"wait again with: {again}"
+        )
+        raise TimedOut(msg) from None
+
+
 def _show(ns: argparse.Namespace, value: Any, title: str) -> None:
     if ns.json:
         print_json(value)
+    else:
+        print_fields(title, plain(value).items())
+
+
+async def _take(ns: argparse.Namespace, pager: AsyncPager[T]) -> list[T]:
+    return await pager.collect(limit=None if ns.all else ns.limit)
+
+
+def _available(ns: argparse.Namespace, found: list[AvailableNumber]) -> None:
+    if ns.json:
+        print_json(found)
         return
-    rows = list(plain(value).items())
-    print_table(title, ("field", "value"), rows)
-
-
-async def _take(pager: AsyncPager[Any], limit: int | None) -> list[Any]:
-    return await pager.collect(limit=limit)
+    print_table(
+        "Available numbers",
+        ("number", "type", "locality", "monthly", "credits"),
+        (
+            (
+                n.phone_number,
+                n.number_type,
+                n.locality,
+                n.cost.monthly if n.cost else None,
+                n.cost.credits if n.cost else None,
+            )
+            for n in found
+        ),
+    )
 
 
 async def numbers_search(ns: argparse.Namespace) -> int:
     """``flireo numbers search``."""
+    if ns.group and ns.type not in (None, NumberType.LOCAL):
+        msg = "--group searches the group's (local) numbers; drop --type"
+        raise UsageError(msg)
+    if ns.type == NumberType.LOCAL and not ns.group:
+        msg = (
+            "local numbers are searched through an approved verification "
+            "group: pass --group GROUP_ID (see: flireo groups list)"
+        )
+        raise UsageError(msg)
+    limit = None if ns.all else ns.limit
     async with connect(ns) as client:
         if ns.group:
-            found = await client.verification_groups.search_numbers(
-                ns.group, query=ns.query, limit=ns.limit
-            )
-        else:
-            found = await client.phone_numbers.search(
-                number_type=ns.type, query=ns.query, limit=ns.limit
-            )
-    if ns.json:
-        print_json(found)
-    else:
-        print_table(
-            "Available numbers",
-            ("number", "type", "locality", "monthly", "credits"),
-            (
-                (
-                    n.phone_number,
-                    n.number_type,
-                    n.locality,
-                    n.cost.monthly if n.cost else None,
-                    n.cost.credits if n.cost else None,
+            group = ns.group
+
+            async def search(
+                query: str | None, count: int
+            ) -> list[AvailableNumber]:
+                return await client.verification_groups.search_numbers(
+                    group, query=query, limit=count
                 )
-                for n in found
-            ),
-        )
+        else:
+            kind = ns.type or NumberType.NATIONAL
+
+            async def search(
+                query: str | None, count: int
+            ) -> list[AvailableNumber]:
+                return await client.phone_numbers.search(
+                    number_type=kind, query=query, limit=count
+                )
+
+        found = await search_many(search, ns.query, limit)
+    _available(ns, found)
     return 0
 
 
 async def numbers_order(ns: argparse.Namespace) -> int:
     """``flireo numbers order``."""
+    kind = ns.type or (NumberType.LOCAL if ns.group else NumberType.NATIONAL)
     async with connect(ns) as client:
         receipt = await client.phone_numbers.order(
             ns.phone_number,
-            number_type=ns.type,
+            number_type=kind,
             verification_group_id=ns.group,
         )
-        order = await client.orders.wait(receipt.order_id) if ns.wait else None
+        order = None
+        if ns.wait:
+            order = await _waited(
+                client.orders.wait(receipt.order_id, timeout=ns.wait_timeout),
+                f"order {receipt.order_id}",
+                ns.wait_timeout,
+                f"flireo orders wait {receipt.order_id}",
+            )
     _show(ns, order or receipt, "Order")
-    return 0 if order is None or order.status == "success" else 1
+    return 0 if order is None or order.status == OrderStatus.SUCCESS else 1
 
 
 async def numbers_list(ns: argparse.Namespace) -> int:
     """``flireo numbers list``."""
     async with connect(ns) as client:
         numbers: list[PhoneNumber] = await _take(
-            client.phone_numbers.list(include_default=ns.include_default),
-            ns.limit,
+            ns, client.phone_numbers.list(include_default=ns.include_default)
         )
     if ns.json:
         print_json(numbers)
@@ -129,7 +199,7 @@ async def numbers_list(ns: argparse.Namespace) -> int:
                     n.number_type,
                     n.locality,
                     n.linked_assistant,
-                    "yes" if n.shared else "",
+                    n.shared,
                 )
                 for n in numbers
             ),
@@ -137,23 +207,16 @@ async def numbers_list(ns: argparse.Namespace) -> int:
     return 0
 
 
-def _order_rows(orders: list[Order]) -> list[tuple[Any, ...]]:
-    return [
-        (o.id, o.phone_number, o.status, o.number_type, o.ordered_at)
-        for o in orders
-    ]
-
-
 async def orders_list(ns: argparse.Namespace) -> int:
     """``flireo orders list``."""
     async with connect(ns) as client:
         orders: list[Order] = await _take(
+            ns,
             client.orders.list(
                 status=ns.status,
                 number_type=ns.type,
                 verification_group_id=ns.group,
             ),
-            ns.limit,
         )
     if ns.json:
         print_json(orders)
@@ -161,7 +224,10 @@ async def orders_list(ns: argparse.Namespace) -> int:
         print_table(
             "Orders",
             ("id", "number", "status", "type", "ordered at"),
-            _order_rows(orders),
+            (
+                (o.id, o.phone_number, o.status, o.number_type, o.ordered_at)
+                for o in orders
+            ),
         )
     return 0
 
@@ -177,12 +243,14 @@ async def orders_get(ns: argparse.Namespace) -> int:
 async def orders_wait(ns: argparse.Namespace) -> int:
     """``flireo orders wait``."""
     async with connect(ns) as client:
-        with console.status(f"waiting for order {ns.order_id}"):
-            order = await client.orders.wait(
-                ns.order_id, timeout=ns.wait_timeout
-            )
+        order = await _waited(
+            client.orders.wait(ns.order_id, timeout=ns.wait_timeout),
+            f"order {ns.order_id}",
+            ns.wait_timeout,
+            f"flireo orders wait {ns.order_id}",
+        )
     _show(ns, order, "Order")
-    return 0 if order.status == "success" else 1
+    return 0 if order.status == OrderStatus.SUCCESS else 1
 
 
 async def groups_create(ns: argparse.Namespace) -> int:
@@ -194,14 +262,21 @@ async def groups_create(ns: argparse.Namespace) -> int:
         )
         group: VerificationGroup | None = None
         if ns.wait:
-            with console.status("waiting for review"):
-                group = await client.verification_groups.wait(group_id)
+            group = await _waited(
+                client.verification_groups.wait(
+                    group_id, timeout=ns.wait_timeout
+                ),
+                f"group {group_id}",
+                ns.wait_timeout,
+                f"flireo groups wait {group_id}",
+            )
     if group is not None:
         _show(ns, group, "Verification group")
-    elif ns.json:
+        return 0 if group.status == VerificationGroupStatus.APPROVED else 1
+    if ns.json:
         print_json({"id": group_id})
     else:
-        console.print(group_id)
+        print(group_id)
     return 0
 
 
@@ -209,10 +284,10 @@ async def groups_list(ns: argparse.Namespace) -> int:
     """``flireo groups list``."""
     async with connect(ns) as client:
         groups: list[VerificationGroup] = await _take(
+            ns,
             client.verification_groups.list(
                 status=ns.status, phone_number_type=ns.type
             ),
-            ns.limit,
         )
     if ns.json:
         print_json(groups)
@@ -246,9 +321,13 @@ async def groups_get(ns: argparse.Namespace) -> int:
 async def groups_wait(ns: argparse.Namespace) -> int:
     """``flireo groups wait``."""
     async with connect(ns) as client:
-        with console.status(f"waiting for group {ns.group_id}"):
-            group = await client.verification_groups.wait(
+        group = await _waited(
+            client.verification_groups.wait(
                 ns.group_id, timeout=ns.wait_timeout
-            )
+            ),
+            f"group {ns.group_id}",
+            ns.wait_timeout,
+            f"flireo groups wait {ns.group_id}",
+        )
     _show(ns, group, "Verification group")
-    return 0 if group.status == "approved" else 1
+    return 0 if group.status == VerificationGroupStatus.APPROVED else 1

@@ -24,7 +24,16 @@ from .._bulk_models import BulkProgress, OrderRequest
 from .._client import FlireoClient
 from .._models import AvailableNumber, NumberType
 from ..testing.sandbox import Sandbox
-from ._output import console, print_json, print_table
+from ._output import (
+    err_console,
+    print_fields,
+    print_json,
+    print_table,
+    say,
+    spinner,
+)
+from ._report import order_note
+from ._search import search_many
 
 
 __all__ = ["run"]
@@ -33,18 +42,10 @@ _LOCAL_SHARE = 5  # one in five demo orders is a local Amsterdam number
 
 
 async def _national(client: FlireoClient, count: int) -> list[AvailableNumber]:
-    # A search returns at most 50 numbers and has no offset; digit
-    # patterns page through the inventory instead.
-    found: dict[str, AvailableNumber] = {}
-    for prefix in range(100):
-        if len(found) >= count:
-            break
-        batch = await client.phone_numbers.search(
-            query=f"85{prefix:02d}", limit=50
-        )
-        for number in batch:
-            found.setdefault(number.phone_number, number)
-    return list(found.values())[:count]
+    async def search(query: str | None, limit: int) -> list[AvailableNumber]:
+        return await client.phone_numbers.search(query=query, limit=limit)
+
+    return await search_many(search, None, count)
 
 
 async def run(ns: argparse.Namespace) -> int:
@@ -52,9 +53,9 @@ async def run(ns: argparse.Namespace) -> int:
     count = max(1, ns.count)
     local_count = count // _LOCAL_SHARE
 
-    def say(text: str) -> None:
+    def tell(text: str) -> None:
         if not ns.json:
-            console.print(text)
+            say(text)
 
     async with (
         Sandbox(
@@ -65,7 +66,7 @@ async def run(ns: argparse.Namespace) -> int:
         ) as sandbox,
         FlireoClient(sandbox.api_key, base_url=sandbox.base_url) as client,
     ):
-        say(f"[bold]Sandbox[/] listening on {sandbox.base_url}")
+        tell(f"[bold]Sandbox[/] listening on {sandbox.base_url}")
         group_id = await client.verification_groups.create(
             phone_number_type=NumberType.LOCAL,
             name="Amsterdam office",
@@ -79,12 +80,12 @@ async def run(ns: argparse.Namespace) -> int:
             city="Amsterdam",
             province="Noord-Holland",
         )
-        say(f"Filed verification group {group_id}; waiting for review…")
-        with console.status("waiting for approval", spinner="dots"):
+        tell(f"Filed verification group {group_id}; waiting for review…")
+        with spinner("waiting for approval"):
             group = await client.verification_groups.wait(
                 group_id, poll_interval=0.25, timeout=60
             )
-        say(f"Group is [green]{group.status}[/] ({group.locality})")
+        tell(f"Group is [green]{group.status}[/] ({group.locality})")
 
         local = []
         if local_count:
@@ -92,7 +93,7 @@ async def run(ns: argparse.Namespace) -> int:
                 group_id, limit=min(50, local_count)
             )
         national = await _national(client, count - len(local))
-        say(
+        tell(
             f"Found {len(national)} national and {len(local)} local "
             f"numbers; ordering them {ns.concurrency} at a time"
         )
@@ -107,14 +108,15 @@ async def run(ns: argparse.Namespace) -> int:
             for n in local
         ]
         started = time.monotonic()
+        bar_console = err_console()
         with Progress(
             TextColumn("[bold]ordering"),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.fields[detail]}"),
             TimeElapsedColumn(),
-            console=console,
-            disable=ns.json,
+            console=bar_console,
+            disable=ns.json or not bar_console.is_terminal,
         ) as bar:
             task = bar.add_task("demo", total=len(requests), detail="")
 
@@ -122,7 +124,10 @@ async def run(ns: argparse.Namespace) -> int:
                 bar.update(
                     task,
                     completed=p.completed,
-                    detail=f"{p.ordered} done · {p.failed} failed",
+                    detail=(
+                        f"ordered {p.ordered} · failed {p.failed} · "
+                        f"in flight {p.in_flight}"
+                    ),
                 )
 
             report = await client.bulk_order(
@@ -146,14 +151,22 @@ async def run(ns: argparse.Namespace) -> int:
     if ns.json:
         print_json(summary)
     else:
-        print_table("Demo summary", ("", ""), summary.items())
+        print_fields(
+            "Demo summary",
+            [(k.replace("_", " "), v) for k, v in summary.items()],
+        )
         failures = [r for r in report.results if r.outcome == "failed"]
         if failures:
             print_table(
                 "Failed orders (the sandbox fails 2% on purpose)",
-                ("number", "reason"),
+                ("number", "type", "order", "reason"),
                 (
-                    (r.request.phone_number, r.reason or r.error)
+                    (
+                        r.request.phone_number,
+                        r.request.number_type,
+                        r.receipt.order_id if r.receipt else None,
+                        order_note(r),
+                    )
                     for r in failures[:10]
                 ),
             )
