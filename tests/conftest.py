@@ -2,17 +2,52 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 import flireo_async as flireo
 from flireo_async.testing import RecordedTransport
 
 
 pytest_plugins = ["flireo_async.testing.pytest_plugin"]
+
+# Property tests: "ci" (the default) is seeded and small so the suite stays
+# fast and reproducible; "fuzz" digs much deeper for a local or nightly run.
+# Pick one with HYPOTHESIS_PROFILE=fuzz or --hypothesis-profile=fuzz.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    max_examples=30,
+    deadline=None,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+# No example database in either: it would leave a .hypothesis directory in
+# the checkout; print_blob gives a failure's @reproduce_failure instead.
+settings.register_profile(
+    "fuzz",
+    max_examples=2000,
+    deadline=None,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the markers this suite uses (``--strict-markers`` is on)."""
+    config.addinivalue_line(
+        "markers",
+        "fuzz: property-based fuzz tests (select with -m fuzz; deepen with "
+        "HYPOTHESIS_PROFILE=fuzz)",
+    )
 
 
 RECORDINGS = Path(__file__).parent / "recordings"
