@@ -187,7 +187,7 @@ def test_bulk_order_prints_a_table_and_a_summary(capsys, server, tmp_path):
     assert 1 == code
     assert "line 5" in err
     assert "Summary" in out
-    assert "invalid_rows" in out
+    assert "invalid rows" in out
 
 
 def test_api_errors_end_in_one_line_and_exit_one(capsys, server):

@@ -17,11 +17,17 @@ from collections.abc import Sequence
 __all__ = ["main"]
 
 
+_VALUED = frozenset({"--api-key", "--base-url", "--timeout"})
+
+
 def _sandbox_args(args: list[str]) -> list[str] | None:
     # `flireo [shared options] sandbox ARGS`: the sandbox server has its
     # own options and its own loop.
-    for position, arg in enumerate(args):
-        if not arg.startswith("-"):
+    words = enumerate(args)
+    for position, arg in words:
+        if arg in _VALUED:
+            next(words, None)
+        elif not arg.startswith("-"):
             return args[position + 1 :] if arg == "sandbox" else None
     return None
 
@@ -61,10 +67,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             print_json(error_object(UsageError(str(exc)), EXIT_USAGE))
         warn(f"{exc.prog}: error: {exc}")
         return EXIT_USAGE
-    if ns.command == "sandbox":
-        from ..testing.sandbox.__main__ import main as sandbox_main
-
-        return sandbox_main([])
     if ns.command == "completion":
         from ._completion import script
 

@@ -92,7 +92,6 @@ def _tables(parser: argparse.ArgumentParser) -> str:
         for option, text in node.values.items()
         if text
     }
-    pattern = "|".join(f'"{t}"' for t in takes)
     return "\n".join(
         [
             _case(
@@ -121,7 +120,9 @@ def _tables(parser: argparse.ArgumentParser) -> str:
             ),
             "# Whether an option takes a value (the next word).",
             "_flireo_takes_value() {",
-            f'    case "$1|$2" in {pattern}) return 0 ;; esac',
+            '    case "$1|$2" in',
+            *(f'        "{t}") return 0 ;;' for t in takes),
+            "    esac",
             "    return 1",
             "}",
             "",
