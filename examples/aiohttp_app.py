@@ -44,10 +44,15 @@ async def flireo_client(app: web.Application) -> AsyncIterator[None]:
 
 
 # What an SDK error means for the callers of *this* app.
+# The first match wins, so subclasses come before their bases.
 ERROR_STATUS: list[tuple[type[flireo.FlireoError], int]] = [
     (flireo.ValidationError, 400),  # bad input; nothing was sent
     (flireo.NotFoundError, 404),
     (flireo.AlreadyInUseError, 409),  # someone else has the number
+    (flireo.ConflictError, 409),
+    # The API refused the caller's parameters (a number not on offer,
+    # a bad type): the caller's 4xx, not our outage.
+    (flireo.BadRequestError, 400),
     (flireo.OrderOutcomeUnknownError, 503),  # maybe ordered: look it up
 ]
 
@@ -64,7 +69,9 @@ async def flireo_errors(
             if isinstance(exc, kind):
                 body = {"error": type(exc).__name__, "message": str(exc)}
                 return web.json_response(body, status=status)
-        log.exception("the Flireo API failed")  # credits, auth, outage...
+        # Not the caller's fault (credits, our key, an outage): logged
+        # for us with its traceback, no detail leaked to the caller.
+        log.exception("the Flireo API failed")
         return web.json_response({"error": "upstream failure"}, status=502)
 
 

@@ -52,10 +52,15 @@ async def lifespan(app: Starlette) -> AsyncIterator[State]:
 
 
 # What an SDK error means for the callers of *this* app.
+# The first match wins, so subclasses come before their bases.
 ERROR_STATUS: list[tuple[type[flireo.FlireoError], int]] = [
     (flireo.ValidationError, 400),  # bad input; nothing was sent
     (flireo.NotFoundError, 404),
     (flireo.AlreadyInUseError, 409),  # someone else has the number
+    (flireo.ConflictError, 409),
+    # The API refused the caller's parameters (a number not on offer,
+    # a bad type): the caller's 4xx, not our outage.
+    (flireo.BadRequestError, 400),
     (flireo.OrderOutcomeUnknownError, 503),  # maybe ordered: look it up
 ]
 
@@ -66,7 +71,9 @@ async def flireo_error(request: Request, exc: Exception) -> JSONResponse:
         if isinstance(exc, kind):
             body = {"error": type(exc).__name__, "message": str(exc)}
             return JSONResponse(body, status_code=status)
-    log.error("the Flireo API failed: %s", exc)  # credits, auth, outage...
+    # Not the caller's fault (credits, our key, an outage): one line in
+    # the log, and no detail leaked to the caller.
+    log.error("the Flireo API failed: %s: %s", type(exc).__name__, exc)
     return JSONResponse({"error": "upstream failure"}, status_code=502)
 
 

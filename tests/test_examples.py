@@ -127,6 +127,30 @@ async def test_quickstart_orders_one_number(flireo_sandbox: Sandbox) -> None:
     assert out.rstrip().endswith(": success")
 
 
+@pytest.mark.flireo_sandbox(order_completion_delay=0)
+async def test_the_batch_example_still_runs_after_the_quickstart(
+    flireo_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The docs run quickstart.py, then numbers.csv, on one sandbox."""
+    env = sandbox_env(flireo_sandbox)
+    code, _, err = await run_script(EXAMPLES / "quickstart.py", env=env)
+    assert code == 0, err
+
+    code, out, err = await run_script(
+        EXAMPLES / "bulk_from_csv.py",
+        EXAMPLES / "numbers.csv",
+        "--journal",
+        tmp_path / "run.jsonl",
+        "--report",
+        tmp_path / "report.csv",
+        env=env,
+    )
+    assert code == 0, err + out
+    assert {"ordered"} == {
+        r["outcome"] for r in read_report(tmp_path / "report.csv")
+    }
+
+
 # -- web apps --------------------------------------------------------------
 
 
@@ -182,6 +206,38 @@ async def test_aiohttp_app_hides_upstream_failures(
         assert resp.status == 502
         assert await resp.json() == {"error": "upstream failure"}
     assert "InsufficientCreditsError" in caplog.text
+
+
+@pytest.mark.usefixtures("no_unclosed_sessions")
+async def test_aiohttp_app_answers_a_refused_order_with_400(
+    flireo_env: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The API refusing the caller's number is the caller's 400, not a 502."""
+    example = load_example("aiohttp_app")
+    not_offered = "+31851234567"
+    assert not_offered not in flireo_env.available_numbers(limit=2000)
+    async with TestClient(TestServer(example.make_app())) as http:
+        resp = await http.post("/orders", json={"phone_number": not_offered})
+        assert resp.status == 400
+        assert (await resp.json())["error"] == "InvalidParametersError"
+    assert [] == [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+@pytest.mark.usefixtures("no_unclosed_sessions")
+async def test_starlette_app_answers_a_refused_order_with_400(
+    flireo_env: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The same mapping in the Starlette app: 400, nothing logged as ERROR."""
+    testclient = pytest.importorskip("starlette.testclient")
+    example = load_example("starlette_app")
+
+    def drive() -> tuple[int, str]:
+        with testclient.TestClient(example.app) as http:
+            resp = http.post("/orders", json={"phone_number": "+31851234567"})
+            return resp.status_code, resp.json()["error"]
+
+    assert (400, "InvalidParametersError") == await asyncio.to_thread(drive)
+    assert [] == [r for r in caplog.records if r.levelname == "ERROR"]
 
 
 @pytest.mark.usefixtures("no_unclosed_sessions")
