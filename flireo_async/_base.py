@@ -12,11 +12,12 @@ transports, retries, rate-limit windows — is one implementation.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
 from typing import Any, ClassVar, Self
 
@@ -164,6 +165,29 @@ class BaseClient:
     def closed(self) -> bool:
         """Whether :meth:`aclose` has run."""
         return self._closed
+
+    @contextlib.contextmanager
+    def listen(self, callback: Callable[[int], None]) -> Iterator[None]:
+        """
+        Call *callback* with the status of every answer while inside.
+
+        The bulk engine's adaptive window uses it to see every 429, even
+        those the retry layer absorbs.  The callback runs on the request
+        path, so it must be quick and must not raise.
+
+        Args:
+            callback: Receives each answer's HTTP status.
+
+        Example::
+
+            with client.listen(statuses.append):
+                await client.orders.get(order_id)
+        """
+        self._listeners.append(callback)
+        try:
+            yield
+        finally:
+            self._listeners.remove(callback)
 
     async def __aenter__(self) -> Self:
         if self._closed:

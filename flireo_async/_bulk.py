@@ -1,128 +1,294 @@
 """
-The bulk-order engine: many orders, concurrently, each exactly once.
+The bulk engine: many orders, concurrently, each exactly once — for any
+API, through a :class:`Placer`.
 
-Strategy: one producer walks the input lazily and starts a worker per
-item only when the adaptive window has room, so a 100,000-item job holds
-the state of its window, not of its input.  Workers place orders through
-the same exactly-once path as ``phone_numbers.order``; the journal (when
-given) makes every intent durable before its POST.  Results flow through
-a bounded queue, which is what pushes back on the producer when the
-consumer of ``bulk_order_iter`` is slow.
+Strategy: one producer walks the input lazily and starts a placement
+only when the adaptive window has room, so a 100,000-item job holds the
+state of its window, not of its input.  The engine knows no API: a
+placer validates an item, places a batch of them (one number per Flireo
+order, up to a thousand per Telnyx order) and looks numbers up after an
+ambiguous failure.  The journal (when given) makes every intent durable
+before its POST.  Results flow through a bounded queue, which is what
+pushes back on the producer when the consumer of the results is slow.
+
+What makes a result final (API.md §6): ``failed`` only when the order
+certainly does not exist and retrying cannot help.  A transient failure
+of an order that certainly was not placed, and an outcome that could not
+be told, are held back and tried again in later passes (with backoff,
+bounded by ``max_passes`` and the job's ``deadline``); only what outlasts
+them fails.  A job that cannot make progress — the server unreachable
+several times in a row, or the key refused — stops at once and reports
+the items it never tried as skipped, with the reason.
 
 Flow control (``_flow``): an AIMD window with slow start, and a credit
 budget read from each receipt's ``remaining_credits``.  A 402 — or a
-balance that affords no further order — stops new submissions at once;
-items already in flight finish, the rest are reported skipped.
+balance that affords no further order — stops new submissions.
 """
 
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
+import time
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Sequence,
+)
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from ._bulk_models import BulkProgress, BulkResult, OrderRequest, Outcome
-from ._bulk_wait import Settler
+import attrs
+
+from ._bulk_models import (
+    BulkProgress,
+    BulkReport,
+    BulkResult,
+    OrderRequest,
+    Outcome,
+)
 from ._flow import AdaptiveWindow, CreditBudget
 from ._journal import Journal, JournalEntry
-from ._models import NumberType, OrderReceipt, OrderStatus
-from ._ordering import find_orders, order_body, place_order
+from ._models import OrderReceipt, OrderStatus
 from ._ratelimit import RateGate
 from .exceptions import (
+    AuthenticationError,
     ConfigurationError,
+    ConnectError,
     FlireoError,
     InsufficientCreditsError,
     OrderOutcomeUnknownError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    TransportError,
 )
 
 
 if TYPE_CHECKING:
-    from ._client import FlireoClient
+    from ._base import BaseClient
 
-__all__ = ["BulkJob"]
+__all__ = [
+    "BulkEngine",
+    "Doubt",
+    "Pending",
+    "Placer",
+    "Waiter",
+    "collect_report",
+]
 
 _DONE = object()
+# Connection failures in a row that mean "the server is not there".
+_UNREACHABLE = 3
+# Failures that say nothing about the order itself: one more try may
+# well place it (the order certainly does not exist when they surface).
+_TRANSIENT = (TransportError, ServerError, RateLimitError)
+_REFUSED_KEY = (AuthenticationError, PermissionDeniedError)
 
 
-class BulkJob:
-    """One run of ``bulk_order``; see ``FlireoClient.bulk_order``."""
+@attrs.frozen(kw_only=True)
+class Doubt:
+    """
+    A number an earlier attempt may have ordered.
+
+    Attributes:
+        phone_number: The number.
+        key: The idempotency key or reference that attempt carried.
+        since: When that attempt started (``None``: unknown).
+    """
+
+    phone_number: str
+    key: str | None
+    since: datetime | None
+
+
+@attrs.define(kw_only=True)
+class Pending:
+    """One input item on its way to an outcome (engine-internal)."""
+
+    index: int
+    request: OrderRequest
+    prepared: Any
+    key: str | None = None
+    in_doubt: bool = False
+    unknown: bool = False
+    since: datetime | None = None
+    error: FlireoError | None = None
+
+
+class Placer(Protocol):
+    """What an API brings to the engine: one value, no hooks."""
+
+    #: Items per placement (1 for Flireo, many for Telnyx).
+    batch_size: int
+
+    def request_of(self, item: Any) -> OrderRequest:
+        """The :class:`OrderRequest` an input item reports as."""
+        ...
+
+    def prepare(self, item: Any) -> Any:
+        """Validate an item; raise ``FlireoError`` if it cannot be sent."""
+        ...
+
+    def new_key(self) -> str:
+        """A fresh idempotency key or reference for one placement."""
+        ...
+
+    async def place(
+        self, batch: Sequence[Pending], key: str
+    ) -> Sequence[OrderReceipt]:
+        """Place *batch* exactly once; one receipt per item, in order."""
+        ...
+
+    async def reconcile(
+        self, doubts: Sequence[Doubt]
+    ) -> dict[str, OrderReceipt]:
+        """Look up numbers in doubt: number → receipt of those placed."""
+        ...
+
+
+class Waiter(Protocol):
+    """Settles placed orders to a final status (``wait=True``)."""
+
+    def expect(
+        self,
+        index: int,
+        request: OrderRequest,
+        receipt: OrderReceipt,
+        *,
+        since: datetime | None = None,
+        resumed: bool = False,
+    ) -> None:
+        """Wait for *receipt*'s order too."""
+        ...
+
+    async def run(
+        self,
+        placed_all: asyncio.Event,
+        emit: Callable[[BulkResult], Awaitable[Any]],
+        journal: Journal | None,
+    ) -> None:
+        """Poll until every expected order is final or time runs out."""
+        ...
+
+
+class BulkEngine:
+    """
+    One run of a bulk job; see ``FlireoClient.bulk_order``.
+
+    Args:
+        client: The client whose answers feed the adaptive window.
+        placer: The API's placer.
+        concurrency: Most placements in flight.
+        journal: Path of the job's journal, or ``None``.
+        waiter: Settles orders to a final status, or ``None``.
+        rate_limit: Ceiling of placements per second.
+        on_progress: Called with a :class:`BulkProgress` per result.
+        max_passes: Passes over transiently failed items, the first
+            included.
+        deadline: Seconds after which no further pass starts.
+        max_concurrency: The largest *concurrency* accepted.
+
+    Raises:
+        ConfigurationError: An argument out of range.
+    """
 
     def __init__(
         self,
-        client: FlireoClient,
+        client: BaseClient,
+        placer: Placer,
         *,
         concurrency: int,
         journal: str | Path | None,
-        wait: bool,
-        wait_timeout: float,
-        rate_limit: float | None,
-        on_progress: Callable[[BulkProgress], Any] | None,
+        waiter: Waiter | None = None,
+        rate_limit: float | None = None,
+        on_progress: Callable[[BulkProgress], Any] | None = None,
+        max_passes: int = 5,
+        deadline: float | None = None,
+        max_concurrency: int = 1000,
     ) -> None:
-        if not 1 <= concurrency <= 1000:
-            msg = f"concurrency must be between 1 and 1000, got {concurrency}"
+        if not 1 <= concurrency <= max_concurrency:
+            msg = (
+                f"concurrency must be between 1 and {max_concurrency}, "
+                f"got {concurrency}"
+            )
+            raise ConfigurationError(msg)
+        if not 1 <= max_passes <= 100:
+            msg = f"max_passes must be between 1 and 100, got {max_passes}"
+            raise ConfigurationError(msg)
+        if deadline is not None and not deadline > 0:
+            msg = "deadline must be a positive number of seconds or None"
             raise ConfigurationError(msg)
         self._client = client
+        self._placer = placer
         self._window = AdaptiveWindow(concurrency)
         self._budget = CreditBudget()
         self._journal_path = journal
         self._journal: Journal | None = None
-        self._wait = wait
-        self._wait_timeout = wait_timeout
+        self._waiter = waiter
         self._gate = RateGate(rate_limit, max_wait=0) if rate_limit else None
         self._on_progress = on_progress
+        self._max_passes = max_passes
+        self._deadline = deadline
         self._queue: asyncio.Queue[Any] = asyncio.Queue(
             maxsize=max(64, concurrency * 2)
         )
         self._stop_reason: str | None = None
+        self._connect_failures = 0
+        self._retry: list[Pending] = []
+        self._batch: list[Pending] = []
         self._placed_all = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._started = datetime.now(UTC)
-        self._settler = Settler(
-            client,
-            emit=self._queue.put,
-            since=self._started,
-            timeout=wait_timeout,
-        )
         self._counts = dict.fromkeys(Outcome, 0)
+        self._resumed = 0
 
     # -- the consumer side -------------------------------------------------
 
     async def results(
-        self, requests: Iterable[OrderRequest] | AsyncIterable[OrderRequest]
+        self, items: Iterable[Any] | AsyncIterable[Any]
     ) -> AsyncIterator[BulkResult]:
-        """Run the job, yielding each result as it is settled."""
-        self._client._listeners.append(self._window.on_status)
-        producer: asyncio.Task[None] | None = None
+        """
+        Run the job, yielding each result as it is settled.
+
+        Raises:
+            JournalInUseError: Another running job holds the journal
+                (raised before anything is sent).
+            ConfigurationError: The journal cannot be read or written.
+        """
+        runner: asyncio.Task[None] | None = None
         waiter: asyncio.Task[None] | None = None
+        if self._journal_path is not None:
+            self._journal = Journal(self._journal_path)
         try:
-            previous = await self._open_journal()
-            self._settler.journal = self._journal
-            producer = asyncio.create_task(self._produce(requests, previous))
-            if self._wait:
-                waiter = asyncio.create_task(self._wait_for_final())
-            while True:
-                item = await self._queue.get()
-                if item is _DONE:
-                    break
-                if isinstance(item, BaseException):
-                    raise item
-                self._count(item)
-                yield item
+            with self._client.listen(self._window.on_status):
+                runner = asyncio.create_task(self._run(items))
+                if self._waiter is not None:
+                    waiter = asyncio.create_task(self._wait_for_final())
+                while True:
+                    item = await self._queue.get()
+                    if item is _DONE:
+                        break
+                    if isinstance(item, BaseException):
+                        raise item
+                    self._count(item)
+                    yield item
         finally:
-            pending = [t for t in (producer, waiter) if t is not None]
+            pending = [t for t in (runner, waiter) if t is not None]
             pending += list(self._tasks)
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
-            self._client._listeners.remove(self._window.on_status)
             if self._journal is not None:
                 await self._journal.aclose()
 
     def _count(self, result: BulkResult) -> None:
+        # O(1) per result: the counts are kept, never recounted.
         self._counts[result.outcome] += 1
+        self._resumed += result.resumed
         if self._on_progress is not None:
             c = self._counts
             self._on_progress(
@@ -133,132 +299,188 @@ class BulkJob:
                     skipped=c[Outcome.SKIPPED],
                     in_flight=self._window.in_flight,
                     concurrency=int(self._window.limit),
+                    resumed=self._resumed,
                 )
             )
 
-    # -- journal and reconciliation -----------------------------------------
+    async def _emit(self, result: BulkResult) -> None:
+        await self._queue.put(result)
 
     async def _wait_for_final(self) -> None:
+        assert self._waiter is not None  # noqa: S101 - set with the task
         try:
-            await self._settler.run(self._placed_all)
+            await self._waiter.run(self._placed_all, self._emit, self._journal)
             await self._queue.put(_DONE)
         except Exception as exc:
             # Raised in the consumer's task, where the caller can see it.
             await self._queue.put(exc)
 
-    async def _open_journal(self) -> dict[str, JournalEntry]:
-        if self._journal_path is None:
-            return {}
-        self._journal = Journal(self._journal_path)
-        previous = self._journal.previous
-        in_doubt = {n for n, e in previous.items() if e.state == "intent"}
-        if not in_doubt:
-            return previous
-        since = min(
-            (
-                e.since
-                for n, e in previous.items()
-                if n in in_doubt and e.since
-            ),
-            default=self._started,
-        )
-        try:
-            found = await find_orders(self._client, in_doubt, since=since)
-        except FlireoError as exc:
-            # Nothing in doubt may be re-sent while the list is unreadable.
-            for number in in_doubt:
-                previous[number].state = "unknown"
-                previous[number].status = str(exc)
-            return previous
-        for number, order in found.items():
-            entry = previous[number]
-            entry.state, entry.order_id = "done", order.id
-            entry.status = str(order.status)
-            self._journal.record_done(number, order.id, entry.status, None)
-        return previous
+    # -- the producer --------------------------------------------------------
 
-    # -- the producer and its workers --------------------------------------
-
-    async def _produce(
-        self,
-        requests: Iterable[OrderRequest] | AsyncIterable[OrderRequest],
-        previous: dict[str, JournalEntry],
-    ) -> None:
+    async def _run(self, items: Iterable[Any] | AsyncIterable[Any]) -> None:
         try:
+            previous = self._journal.previous if self._journal else {}
+            settled = await self._reconcile_previous(previous)
             seen: dict[str, int] = {}
             index = 0
-            async for request in _aiter(requests):
-                await self._dispatch(index, request, seen, previous)
+            async for item in _aiter(items):
+                await self._first_look(index, item, seen, previous, settled)
                 index += 1
-            while self._tasks:
-                await asyncio.gather(*list(self._tasks))
+            await self._finish_pass()
+            await self._later_passes()
             self._placed_all.set()
-            if not self._wait:
+            if self._waiter is None:
                 await self._queue.put(_DONE)
         except Exception as exc:
             # Raised in the consumer's task, where the caller can see it.
             await self._queue.put(exc)
 
-    async def _dispatch(
+    async def _reconcile_previous(
+        self, previous: dict[str, JournalEntry]
+    ) -> dict[str, OrderReceipt]:
+        doubts = [
+            Doubt(phone_number=n, key=e.idempotency_key, since=e.since)
+            for n, e in previous.items()
+            if e.state == "intent"
+        ]
+        if not doubts:
+            return {}
+        try:
+            found = await self._placer.reconcile(doubts)
+        except FlireoError:
+            # Nothing in doubt may be re-sent while the list is
+            # unreadable; later passes look again.
+            for doubt in doubts:
+                previous[doubt.phone_number].state = "unknown"
+            return {}
+        for number, receipt in found.items():
+            if self._journal is not None:
+                self._journal.record_done(
+                    number, receipt.order_id, str(receipt.status), None
+                )
+        return found
+
+    async def _first_look(
         self,
         index: int,
-        request: OrderRequest,
+        item: Any,
         seen: dict[str, int],
         previous: dict[str, JournalEntry],
+        settled: dict[str, OrderReceipt],
     ) -> None:
+        request = self._placer.request_of(item)
         number = request.phone_number
         first = seen.setdefault(number, index)
         if first != index:
-            await self._emit_skip(index, request, f"duplicate of item {first}")
+            await self._emit(
+                BulkResult(
+                    index=index,
+                    request=request,
+                    outcome=Outcome.SKIPPED,
+                    reason=f"duplicate of item {first}",
+                    duplicate_of=first,
+                )
+            )
             return
         entry = previous.get(number)
-        if entry is not None and entry.state in ("done", "final"):
-            await self._resume(index, request, entry)
+        if number in settled:
+            await self._resume(index, request, settled[number], None, True)
             return
-        if entry is not None and entry.state == "unknown":
-            error = OrderOutcomeUnknownError(
-                f"an earlier run may have ordered {number} and the order "
-                f"list could not be read: {entry.status}",
-                phone_number=number,
-                idempotency_key=entry.idempotency_key or "",
-            )
-            await self._queue.put(
-                BulkResult(
-                    index=index,
-                    request=request,
-                    outcome=Outcome.FAILED,
-                    error=error,
-                )
-            )
+        if entry is not None and entry.state in ("done", "final"):
+            await self._resume_entry(index, request, entry)
             return
         try:
-            order = order_body(
-                number, request.number_type, request.verification_group_id
-            )
+            prepared = self._placer.prepare(item)
         except FlireoError as exc:
             # Bad input takes no window place and no credit budget.
-            await self._queue.put(
-                BulkResult(
-                    index=index,
-                    request=request,
-                    outcome=Outcome.FAILED,
-                    error=exc,
-                )
-            )
+            await self._emit(_failed(index, request, exc))
             return
-        await self._admit()
-        if self._stop_reason is not None:
-            await self._emit_skip(index, request, self._stop_reason)
-            return
-        # An intent left by an earlier run means that run may have placed
-        # the order: an "already in use" answer must then be reconciled.
-        in_doubt = entry is not None and entry.state == "intent"
-        key = entry.idempotency_key if entry else None
-        task = asyncio.create_task(
-            self._work(index, request, order, key, in_doubt)
+        pending = Pending(
+            index=index,
+            request=request,
+            prepared=prepared,
+            key=entry.idempotency_key if entry else None,
+            in_doubt=entry is not None
+            and entry.state in ("intent", "unknown"),
+            since=entry.since if entry else None,
         )
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        if entry is not None and entry.state == "unknown":
+            # An earlier run may have ordered it and the list could not
+            # be read: never sent again before a later pass looks.
+            pending.unknown = True
+            self._retry.append(pending)
+            return
+        await self._add(pending)
+
+    async def _add(self, pending: Pending) -> None:
+        if self._stop_reason is not None:
+            await self._emit(_skipped(pending, self._stop_reason))
+            return
+        self._batch.append(pending)
+        if len(self._batch) >= self._placer.batch_size:
+            await self._dispatch()
+
+    async def _finish_pass(self) -> None:
+        if self._batch:
+            await self._dispatch()
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks))
+
+    async def _later_passes(self) -> None:
+        policy = self._client.retry_policy
+        started = time.monotonic()
+        for number in range(1, self._max_passes):
+            if not self._retry or self._stop_reason is not None:
+                break
+            delay = policy.backoff_delay(number - 1)
+            if self._deadline is not None and (
+                time.monotonic() + delay - started > self._deadline
+            ):
+                break
+            await asyncio.sleep(delay)
+            held, self._retry = self._retry, []
+            await self._settle_unknown([p for p in held if p.unknown])
+            for pending in held:
+                if not pending.unknown:
+                    await self._add(pending)
+            await self._finish_pass()
+        # What outlasted every pass (or a stop) ends failed, with the
+        # last error it met.
+        for pending in self._retry:
+            error = pending.error or OrderOutcomeUnknownError(
+                f"whether {pending.request.phone_number} was ordered by an "
+                f"earlier run cannot be told: the order list is unreadable",
+                phone_number=pending.request.phone_number,
+                idempotency_key=pending.key or "",
+            )
+            await self._emit(_failed(pending.index, pending.request, error))
+        self._retry = []
+
+    async def _settle_unknown(self, unknown: list[Pending]) -> None:
+        if not unknown:
+            return
+        doubts = [
+            Doubt(
+                phone_number=p.request.phone_number, key=p.key, since=p.since
+            )
+            for p in unknown
+        ]
+        try:
+            found = await self._placer.reconcile(doubts)
+        except FlireoError:
+            self._retry.extend(unknown)
+            return
+        for pending in unknown:
+            receipt = found.get(pending.request.phone_number)
+            if receipt is None:
+                # Certainly absent now: sent again, still marked in doubt
+                # so a conflict on the re-send is looked up, not trusted.
+                pending.unknown = False
+                await self._add(pending)
+            else:
+                await self._placed(pending, receipt)
+
+    # -- placing -------------------------------------------------------------
 
     async def _admit(self) -> None:
         # Hold the next order until the account can pay for it: while
@@ -275,19 +497,116 @@ class BulkJob:
             await self._window.acquire()
             self._budget.spend()
 
-    async def _emit_skip(
-        self, index: int, request: OrderRequest, reason: str
-    ) -> None:
-        await self._queue.put(
+    async def _dispatch(self) -> None:
+        batch, self._batch = self._batch, []
+        await self._admit()
+        if self._stop_reason is not None:
+            for pending in batch:
+                await self._emit(_skipped(pending, self._stop_reason))
+            return
+        # One item keeps its earlier key (the server may know it); a
+        # batch is a new order under a new reference.
+        key = (
+            batch[0].key
+            if len(batch) == 1 and batch[0].key
+            else self._placer.new_key()
+        )
+        task = asyncio.create_task(self._work(batch, key))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _work(self, batch: list[Pending], key: str) -> None:
+        try:
+            if self._gate is not None:
+                await self._gate.admit()
+            if self._journal is not None:
+                # Durable before the POST leaves; a journal that cannot
+                # be written stops the job (raised to the consumer).
+                for pending in batch:
+                    intent = self._journal.record_intent(
+                        pending.request.phone_number, key
+                    )
+                await intent
+            for pending in batch:
+                pending.key = key
+                pending.since = pending.since or datetime.now(UTC)
+            try:
+                receipts = await self._placer.place(batch, key)
+            except FlireoError as exc:
+                await self._refused(batch, exc)
+            else:
+                self._connect_failures = 0
+                for pending, receipt in zip(batch, receipts, strict=True):
+                    await self._placed(pending, receipt)
+        except Exception as exc:
+            await self._queue.put(exc)
+        finally:
+            self._window.release()
+
+    async def _placed(self, pending: Pending, receipt: OrderReceipt) -> None:
+        number = pending.request.phone_number
+        self._budget.observe(receipt, max(0, self._window.in_flight - 1))
+        if self._journal is not None:
+            self._journal.record_done(
+                number,
+                receipt.order_id,
+                str(receipt.status),
+                receipt.credits_used,
+            )
+        if self._waiter is not None:
+            self._waiter.expect(pending.index, pending.request, receipt)
+            return
+        await self._emit(
             BulkResult(
-                index=index,
-                request=request,
-                outcome=Outcome.SKIPPED,
-                reason=reason,
+                index=pending.index,
+                request=pending.request,
+                outcome=Outcome.ORDERED,
+                receipt=receipt,
             )
         )
 
-    async def _resume(
+    async def _refused(self, batch: list[Pending], error: FlireoError) -> None:
+        if isinstance(error, ConnectError):
+            self._connect_failures += 1
+            if self._connect_failures >= _UNREACHABLE:
+                self._stop(f"stopped: the server is unreachable ({error})")
+        else:
+            self._connect_failures = 0
+        if isinstance(error, OrderOutcomeUnknownError):
+            # Left as an intent in the journal: a later pass (or run)
+            # looks it up before anything is sent again.
+            for pending in batch:
+                pending.unknown, pending.error = True, error
+            self._retry.extend(batch)
+            return
+        if not isinstance(error, InsufficientCreditsError):
+            # Refused, so not charged: the budget gets its place back.
+            self._budget.refund()
+        for pending in batch:
+            if self._journal is not None:
+                self._journal.record_fail(
+                    pending.request.phone_number, type(error).__name__
+                )
+        if isinstance(error, _TRANSIENT):
+            for pending in batch:
+                pending.error = error
+            self._retry.extend(batch)
+            return
+        if isinstance(error, InsufficientCreditsError):
+            self._stop("stopped: insufficient credits")
+        elif isinstance(error, _REFUSED_KEY):
+            self._stop(f"stopped: the API key was refused ({error})")
+        for pending in batch:
+            await self._emit(_failed(pending.index, pending.request, error))
+
+    def _stop(self, reason: str) -> None:
+        if self._stop_reason is None:
+            self._stop_reason = reason
+        self._window.wake()
+
+    # -- resumed items --------------------------------------------------------
+
+    async def _resume_entry(
         self, index: int, request: OrderRequest, entry: JournalEntry
     ) -> None:
         receipt = OrderReceipt(
@@ -299,15 +618,32 @@ class BulkJob:
         )
         # Only a "final" record settles the outcome: whether a "done" one
         # was written before the crash must not change what is reported.
-        final = entry.state == "final"
-        if self._wait and not final:
-            self._settler.expect(index, request, receipt, since=entry.since)
+        final_status = entry.status if entry.state == "final" else None
+        await self._resume(
+            index, request, receipt, entry.since, False, final_status
+        )
+
+    async def _resume(
+        self,
+        index: int,
+        request: OrderRequest,
+        receipt: OrderReceipt,
+        since: datetime | None,
+        reconciled: bool,
+        final_status: str | None = None,
+    ) -> None:
+        if reconciled:
+            receipt = attrs.evolve(receipt, reconciled=True)
+        if self._waiter is not None and final_status is None:
+            self._waiter.expect(
+                index, request, receipt, since=since, resumed=True
+            )
             return
         outcome = Outcome.ORDERED
-        if final:
-            ok = entry.status == OrderStatus.SUCCESS
+        if final_status is not None:
+            ok = final_status == OrderStatus.SUCCESS
             outcome = Outcome.SUCCEEDED if ok else Outcome.FAILED
-        await self._queue.put(
+        await self._emit(
             BulkResult(
                 index=index,
                 request=request,
@@ -318,97 +654,52 @@ class BulkJob:
             )
         )
 
-    async def _work(
-        self,
-        index: int,
-        request: OrderRequest,
-        order: tuple[dict[str, str], NumberType],
-        key: str | None,
-        in_doubt: bool,
-    ) -> None:
-        try:
-            result = await self._place(index, request, order, key, in_doubt)
-        finally:
-            self._window.release()
-        if result is not None:
-            await self._queue.put(result)
 
-    async def _place(
-        self,
-        index: int,
-        request: OrderRequest,
-        order: tuple[dict[str, str], NumberType],
-        key: str | None,
-        in_doubt: bool,
-    ) -> BulkResult | None:
-        def failed(error: Exception) -> BulkResult:
-            return BulkResult(
-                index=index,
-                request=request,
-                outcome=Outcome.FAILED,
-                error=error,
-            )
+def _failed(index: int, request: OrderRequest, error: Exception) -> BulkResult:
+    return BulkResult(
+        index=index, request=request, outcome=Outcome.FAILED, error=error
+    )
 
-        number = request.phone_number
-        body, kind = order
-        if self._gate is not None:
-            await self._gate.admit()
-        key = key or str(uuid.uuid4())
-        if self._journal is not None:
-            await self._journal.record_intent(number, key)
-        try:
-            receipt = await place_order(
-                self._client,
-                path="/v1/phone-numbers",
-                body=body,
-                phone_number=number,
-                number_type=kind,
-                verification_group_id=request.verification_group_id,
-                idempotency_key=key,
-                in_doubt=in_doubt,
-            )
-        except InsufficientCreditsError as exc:
-            self._stop_reason = "stopped: insufficient credits"
-            self._window.wake()
-            self._journal_fail(number, exc)
-            return failed(exc)
-        except OrderOutcomeUnknownError as exc:
-            # Left as an intent: the next run reconciles it.
-            return failed(exc)
-        except FlireoError as exc:
-            # Refused, so not charged: the budget gets its place back.
-            self._budget.refund()
-            self._journal_fail(number, exc)
-            return failed(exc)
-        self._budget.observe(receipt, self._window.in_flight - 1)
-        if self._journal is not None:
-            self._journal.record_done(
-                number,
-                receipt.order_id,
-                str(receipt.status),
-                receipt.credits_used,
-            )
-        if self._wait:
-            self._settler.expect(index, request, receipt)
-            return None
-        return BulkResult(
-            index=index,
-            request=request,
-            outcome=Outcome.ORDERED,
-            receipt=receipt,
-        )
 
-    def _journal_fail(self, number: str, error: Exception) -> None:
-        if self._journal is not None:
-            self._journal.record_fail(number, type(error).__name__)
+def _skipped(pending: Pending, reason: str) -> BulkResult:
+    return BulkResult(
+        index=pending.index,
+        request=pending.request,
+        outcome=Outcome.SKIPPED,
+        reason=reason,
+    )
 
 
 async def _aiter(
-    items: Iterable[OrderRequest] | AsyncIterable[OrderRequest],
-) -> AsyncIterator[OrderRequest]:
+    items: Iterable[Any] | AsyncIterable[Any],
+) -> AsyncIterator[Any]:
     if isinstance(items, AsyncIterable):
         async for item in items:
             yield item
     else:
         for item in items:
             yield item
+
+
+async def collect_report(results: AsyncIterator[BulkResult]) -> BulkReport:
+    """
+    Run a job to its end and report it in input order.
+
+    Args:
+        results: What :meth:`BulkEngine.results` yields.
+
+    Returns:
+        The :class:`BulkReport`; its ``credits_used`` counts what this run
+        charged (resumed items were paid for by the run that placed them).
+    """
+    started = time.monotonic()
+    settled = sorted([r async for r in results], key=lambda r: r.index)
+    return BulkReport(
+        results=tuple(settled),
+        elapsed=time.monotonic() - started,
+        credits_used=sum(
+            r.receipt.credits_used
+            for r in settled
+            if r.receipt and r.receipt.credits_used and not r.resumed
+        ),
+    )

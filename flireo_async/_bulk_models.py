@@ -60,7 +60,10 @@ class BulkResult:
         order: The order's final state, with ``wait=True``.
         error: The typed error of a failed item.
         reason: Why an item was skipped or failed without an error.
-        resumed: Settled by an earlier run of the same journal.
+        resumed: Settled by an earlier run of the same journal (its
+            credits were counted by that run, not this one).
+        duplicate_of: For a duplicate in the input, the index of the
+            item it repeats.
     """
 
     index: int
@@ -71,6 +74,7 @@ class BulkResult:
     error: Exception | None = None
     reason: str | None = None
     resumed: bool = False
+    duplicate_of: int | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -85,6 +89,8 @@ class BulkProgress:
         skipped: Of those, skipped.
         in_flight: Orders being placed right now.
         concurrency: The adaptive window's current size.
+        resumed: Of those completed, settled by an earlier run of the
+            same journal.
     """
 
     completed: int
@@ -93,6 +99,7 @@ class BulkProgress:
     skipped: int
     in_flight: int
     concurrency: int
+    resumed: int = 0
 
 
 @attrs.frozen(kw_only=True)

@@ -5,14 +5,15 @@ request path of ``_base.BaseClient``.
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from ._assistants import Assistants
 from ._base import BaseClient
-from ._bulk import BulkJob
+from ._bulk import BulkEngine, collect_report
+from ._bulk_flireo import FlireoPlacer, Settler
 from ._bulk_models import BulkProgress, BulkReport, BulkResult, OrderRequest
 from ._calls import Calls
 from ._groups import VerificationGroups
@@ -100,19 +101,28 @@ class FlireoClient(BaseClient):
         wait_timeout: float = 600.0,
         rate_limit: float | None = None,
         on_progress: Callable[[BulkProgress], Any] | None = None,
+        max_passes: int = 5,
+        deadline: float | None = None,
     ) -> BulkReport:
         """
         Order many numbers concurrently, each exactly once.
 
         Every item ends in exactly one outcome — ordered, succeeded,
         failed (with its typed error) or skipped (with the reason) — and
-        the report lists them in input order.  Concurrency adapts: a 429
-        halves the window, successes grow it back.  ``402
-        insufficient_credits`` stops new submissions; the rest are
-        skipped, not hammered.  With a *journal*, a re-run after a crash
-        (even ``kill -9``) continues where the last one stopped: numbers
-        already ordered are reported, not re-ordered, and numbers in doubt
-        are looked up in the order list before anything is re-sent.
+        the report lists them in input order.  An item fails only when its
+        order certainly does not exist and retrying cannot help: transient
+        failures (5xx, timeouts, dropped connections, 429) and outcomes
+        that could not be told are tried again in later passes, with
+        backoff, before the job ends.  Concurrency adapts: a 429 halves
+        the window, successes grow it back.  ``402 insufficient_credits``
+        stops new submissions; the rest are skipped, not hammered.  A job
+        that cannot make progress (the server unreachable, the key
+        refused) stops within seconds and skips what it never tried.
+        With a *journal*, a re-run after a crash (even ``kill -9``)
+        continues where the last one stopped: numbers already ordered are
+        reported (``resumed=True``, their credits not counted again), not
+        re-ordered, and numbers in doubt are looked up in the order list
+        before anything is re-sent.  A journal belongs to one running job.
 
         Args:
             requests: :class:`OrderRequest` items (any iterable, or an
@@ -124,14 +134,20 @@ class FlireoClient(BaseClient):
                 last order was placed.
             rate_limit: Ceiling of order POSTs per second for this job.
             on_progress: Called with a :class:`BulkProgress` after each
-                item is settled.
+                item is settled (O(1) per item).
+            max_passes: Passes over transiently failed items, the first
+                included (1 turns the later passes off).
+            deadline: Seconds after which no further pass starts
+                (``None``: bounded by *max_passes* alone).
 
         Returns:
             The :class:`BulkReport`.
 
         Raises:
-            ConfigurationError: *concurrency* is out of range.
-            OSError: The journal cannot be written.
+            ConfigurationError: An argument out of range, or a journal
+                that cannot be read or written.
+            JournalInUseError: Another running job holds the journal
+                (nothing was sent).
 
         Example::
 
@@ -141,27 +157,18 @@ class FlireoClient(BaseClient):
             )
             print(report.ordered, report.failed)
         """
-        started = time.monotonic()
-        stream = self.bulk_order_iter(
-            requests,
-            concurrency=concurrency,
-            journal=journal,
-            wait=wait,
-            wait_timeout=wait_timeout,
-            rate_limit=rate_limit,
-            on_progress=on_progress,
-        )
-        results = sorted([r async for r in stream], key=lambda r: r.index)
-        return BulkReport(
-            results=tuple(results),
-            elapsed=time.monotonic() - started,
-            # Charged by this run: an earlier run's orders (resumed from
-            # the journal) were paid for then.
-            credits_used=sum(
-                r.receipt.credits_used
-                for r in results
-                if r.receipt and r.receipt.credits_used and not r.resumed
-            ),
+        return await collect_report(
+            self.bulk_order_iter(
+                requests,
+                concurrency=concurrency,
+                journal=journal,
+                wait=wait,
+                wait_timeout=wait_timeout,
+                rate_limit=rate_limit,
+                on_progress=on_progress,
+                max_passes=max_passes,
+                deadline=deadline,
+            )
         )
 
     def bulk_order_iter(
@@ -174,6 +181,8 @@ class FlireoClient(BaseClient):
         wait_timeout: float = 600.0,
         rate_limit: float | None = None,
         on_progress: Callable[[BulkProgress], Any] | None = None,
+        max_passes: int = 5,
+        deadline: float | None = None,
     ) -> AsyncIterator[BulkResult]:
         """
         Like :meth:`bulk_order`, yielding each result as it settles.
@@ -187,21 +196,46 @@ class FlireoClient(BaseClient):
         Returns:
             An async iterator of :class:`BulkResult`.
 
+        Args:
+            requests: :class:`OrderRequest` items (any iterable, or an
+                async iterable), consumed lazily.
+            concurrency: Most orders in flight at once (1–1000).
+            journal: Path of a JSON-lines journal to write (and resume).
+            wait: Also wait for each order to succeed or fail.
+            wait_timeout: Seconds to wait for final statuses after the
+                last order was placed.
+            rate_limit: Ceiling of order POSTs per second for this job.
+            on_progress: Called with a :class:`BulkProgress` after each
+                item is settled (O(1) per item).
+            max_passes: Passes over transiently failed items, the first
+                included.
+            deadline: Seconds after which no further pass starts.
+
         Raises:
-            ConfigurationError: *concurrency* is out of range.
+            ConfigurationError: An argument out of range, or a journal
+                that cannot be read or written (raised on iteration).
+            JournalInUseError: Another running job holds the journal
+                (raised on iteration, before anything is sent).
 
         Example::
 
             async for result in client.bulk_order_iter(reqs, journal=j):
                 print(result.index, result.outcome)
         """
-        job = BulkJob(
+        started = datetime.now(UTC)
+        engine = BulkEngine(
             self,
+            FlireoPlacer(self, since=started),
             concurrency=concurrency,
             journal=journal,
-            wait=wait,
-            wait_timeout=wait_timeout,
+            waiter=(
+                Settler(self, since=started, timeout=wait_timeout)
+                if wait
+                else None
+            ),
             rate_limit=rate_limit,
             on_progress=on_progress,
+            max_passes=max_passes,
+            deadline=deadline,
         )
-        return job.results(requests)
+        return engine.results(requests)

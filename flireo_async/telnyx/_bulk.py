@@ -1,178 +1,164 @@
 """
-Bulk ordering from Telnyx: many numbers per order, several orders at once.
+Telnyx's side of the bulk engine: many numbers per order.
 
-Telnyx takes many numbers in one ``POST /number_orders``, so the job cuts
-the input into orders of ``numbers_per_order`` and places them through
-the same exactly-once ``create`` (one ``customer_reference`` per order)
-and the same adaptive window as ``FlireoClient.bulk_order``.  Every input
-number still gets exactly one outcome, in input order.
+Telnyx takes many numbers in one ``POST /number_orders``, so the placer
+places a batch of ``numbers_per_order`` items as one order, through the
+same exactly-once ``number_orders.create``.  Each order's
+``customer_reference`` is the engine's key for the batch: the journal
+records it with every number's intent before the POST, so a re-run after
+a crash finds the order by that reference instead of ordering again.
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
+import contextlib
 import uuid
-from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from .._bulk_models import (
-    BulkProgress,
-    BulkReport,
-    BulkResult,
-    OrderRequest,
-    Outcome,
-)
-from .._flow import AdaptiveWindow
+from .._bulk import Doubt, Pending
+from .._bulk_models import OrderRequest
 from .._models import OrderReceipt
 from .._validation import check_e164
-from ..exceptions import ConfigurationError, FlireoError
+from ..exceptions import ConfigurationError, FlireoError, ValidationError
 from ._models import NumberOrder
 
 
 if TYPE_CHECKING:
     from ._client import TelnyxClient
 
-__all__ = ["telnyx_bulk_order"]
+__all__ = ["TelnyxPlacer"]
 
-_Item = tuple[int, OrderRequest, dict[str, str]]
+# A reference's orders fit on one page; more means the filter is ignored.
+_REFERENCE_PAGES = 5
+_ENTRY_FIELDS = frozenset(
+    {"phone_number", "requirement_group_id", "bundle_id"}
+)
 
 
-def _entry(item: str | Mapping[str, str]) -> dict[str, str]:
-    return {"phone_number": item} if isinstance(item, str) else dict(item)
+class TelnyxPlacer:
+    """
+    Places Telnyx orders of up to *numbers_per_order* numbers each.
 
+    Args:
+        client: The client.
+        numbers_per_order: Numbers per order (1–1000).
+        order_options: Fields every order carries (connection id, …).
 
-async def telnyx_bulk_order(
-    client: TelnyxClient,
-    numbers: Iterable[str | Mapping[str, str]],
-    *,
-    numbers_per_order: int,
-    concurrency: int,
-    order_options: Mapping[str, str | None],
-    on_progress: Callable[[BulkProgress], Any] | None,
-) -> BulkReport:
-    """The engine behind ``TelnyxClient.bulk_order``."""
-    if not 1 <= numbers_per_order <= 1000:
-        msg = "numbers_per_order must be between 1 and 1000"
-        raise ConfigurationError(msg)
-    if not 1 <= concurrency <= 100:
-        msg = "concurrency must be between 1 and 100"
-        raise ConfigurationError(msg)
-    started = time.monotonic()
-    results: list[BulkResult] = []
-    seen: dict[str, int] = {}
-    batch: list[_Item] = []
-    window = AdaptiveWindow(concurrency)
-    tasks: set[asyncio.Task[None]] = set()
-    run_id = uuid.uuid4().hex[:12]
+    Raises:
+        ConfigurationError: *numbers_per_order* is out of range.
+    """
 
-    def settle(result: BulkResult) -> None:
-        results.append(result)
-        if on_progress is not None:
-            counts = {o: 0 for o in Outcome}
-            for r in results:
-                counts[r.outcome] += 1
-            on_progress(
-                BulkProgress(
-                    completed=len(results),
-                    ordered=counts[Outcome.ORDERED],
-                    failed=counts[Outcome.FAILED],
-                    skipped=counts[Outcome.SKIPPED],
-                    in_flight=window.in_flight,
-                    concurrency=int(window.limit),
-                )
+    def __init__(
+        self,
+        client: TelnyxClient,
+        *,
+        numbers_per_order: int,
+        order_options: Mapping[str, str | None],
+    ) -> None:
+        if not 1 <= numbers_per_order <= 1000:
+            msg = "numbers_per_order must be between 1 and 1000"
+            raise ConfigurationError(msg)
+        self._client = client
+        self.batch_size = numbers_per_order
+        self._options = dict(order_options)
+
+    def request_of(self, item: object) -> OrderRequest:
+        """The item as an :class:`OrderRequest` (for its result)."""
+        number = (
+            item.get("phone_number") if isinstance(item, Mapping) else item
+        )
+        group = (
+            item.get("requirement_group_id")
+            if isinstance(item, Mapping)
+            else None
+        )
+        return OrderRequest(
+            phone_number=number if isinstance(number, str) else repr(number),
+            number_type="",
+            verification_group_id=group if isinstance(group, str) else None,
+        )
+
+    def prepare(self, item: object) -> dict[str, str]:
+        """The item's ``phone_numbers[]`` entry, validated."""
+        entry = (
+            {"phone_number": item}
+            if isinstance(item, str)
+            else dict(item)
+            if isinstance(item, Mapping)
+            else None
+        )
+        if entry is None:
+            msg = (
+                "each item is an E.164 string or a mapping with "
+                f"'phone_number', got {type(item).__name__}"
             )
+            raise ValidationError("phone_numbers", msg)
+        check_e164("phone_number", entry.get("phone_number"))
+        unknown = set(entry) - _ENTRY_FIELDS
+        if unknown:
+            msg = f"unknown fields {sorted(map(repr, unknown))}"
+            raise ValidationError("phone_numbers", msg)
+        return entry
 
-    async def place(items: list[_Item], number: int) -> None:
-        try:
-            order = await client.number_orders.create(
-                phone_numbers=[entry for _, _, entry in items],
-                customer_reference=f"flireo-async:{run_id}:{number}",
-                **order_options,
-            )
-        except FlireoError as exc:
-            for index, request, _ in items:
-                settle(
-                    BulkResult(
-                        index=index,
-                        request=request,
-                        outcome=Outcome.FAILED,
-                        error=exc,
-                    )
-                )
-        else:
-            for index, request, _ in items:
-                settle(
-                    BulkResult(
-                        index=index,
-                        request=request,
-                        outcome=Outcome.ORDERED,
-                        receipt=_receipt(order, request.phone_number),
-                    )
-                )
-        finally:
-            window.release()
+    def new_key(self) -> str:
+        """A fresh ``customer_reference``."""
+        return f"flireo-async:{uuid.uuid4()}"
 
-    async def flush(number: int) -> None:
-        items = list(batch)
-        batch.clear()
-        await window.acquire()
-        task = asyncio.create_task(place(items, number))
-        tasks.add(task)
-        task.add_done_callback(tasks.discard)
+    async def place(
+        self, batch: Sequence[Pending], key: str
+    ) -> Sequence[OrderReceipt]:
+        """Place *batch* as one order under the reference *key*."""
+        order = await self._client.number_orders.create(
+            phone_numbers=[p.prepared for p in batch],
+            customer_reference=key,
+            **self._options,
+        )
+        return [_receipt(order, p.request.phone_number) for p in batch]
 
-    client._listeners.append(window.on_status)
-    orders = 0
-    try:
-        for index, item in enumerate(numbers):
-            entry = _entry(item)
-            number = str(entry.get("phone_number"))
-            request = OrderRequest(phone_number=number, number_type="")
-            try:
-                check_e164("phone_number", entry.get("phone_number"))
-            except FlireoError as exc:
-                settle(
-                    BulkResult(
-                        index=index,
-                        request=request,
-                        outcome=Outcome.FAILED,
-                        error=exc,
-                    )
-                )
+    async def reconcile(
+        self, doubts: Sequence[Doubt]
+    ) -> dict[str, OrderReceipt]:
+        """Find the orders of earlier attempts by their references."""
+        by_key: dict[str, set[str]] = defaultdict(set)
+        for doubt in doubts:
+            if doubt.key is None:
+                msg = f"no reference was recorded for {doubt.phone_number}"
+                raise FlireoError(msg)
+            by_key[doubt.key].add(doubt.phone_number)
+        found: dict[str, OrderReceipt] = {}
+        for reference, numbers in by_key.items():
+            order = await self._find(reference)
+            if order is None:
                 continue
-            first = seen.setdefault(number, index)
-            if first != index:
-                settle(
-                    BulkResult(
-                        index=index,
-                        request=request,
-                        outcome=Outcome.SKIPPED,
-                        reason=f"duplicate of item {first}",
-                    )
-                )
-                continue
-            batch.append((index, request, entry))
-            if len(batch) >= numbers_per_order:
-                await flush(orders)
-                orders += 1
-        if batch:
-            await flush(orders)
-        while tasks:
-            await asyncio.gather(*list(tasks))
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        client._listeners.remove(window.on_status)
-    results.sort(key=lambda r: r.index)
-    return BulkReport(
-        results=tuple(results),
-        elapsed=time.monotonic() - started,
-        credits_used=0,
-    )
+            for number in numbers:
+                placed = {n.phone_number for n in order.phone_numbers}
+                if number in placed:
+                    found[number] = _receipt(order, number, reconciled=True)
+        return found
+
+    async def _find(self, reference: str) -> NumberOrder | None:
+        pager = self._client.number_orders.list(
+            customer_reference=reference, page_size=20
+        )
+        read = 0
+        async with contextlib.aclosing(pager.pages()) as pages:
+            async for page in pages:
+                for order in page.items:
+                    # A reference filter may match by substring: insist.
+                    if order.customer_reference == reference:
+                        return order
+                read += 1
+                if read >= _REFERENCE_PAGES:
+                    msg = f"the order list does not filter by {reference!r}"
+                    raise FlireoError(msg)
+        return None
 
 
-def _receipt(order: NumberOrder, phone_number: str) -> OrderReceipt:
+def _receipt(
+    order: NumberOrder, phone_number: str, *, reconciled: bool = False
+) -> OrderReceipt:
     status = order.status
     kind = None
     for number in order.phone_numbers:
@@ -185,5 +171,5 @@ def _receipt(order: NumberOrder, phone_number: str) -> OrderReceipt:
         phone_number=phone_number,
         number_type=kind,
         status=status,
-        reconciled=order.reconciled,
+        reconciled=reconciled or order.reconciled,
     )

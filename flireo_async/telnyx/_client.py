@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from .._base import BaseClient
+from .._bulk import BulkEngine, collect_report
 from .._bulk_models import BulkProgress, BulkReport
-from ._bulk import telnyx_bulk_order
+from ._bulk import TelnyxPlacer
 from ._orders import NumberOrders, SubNumberOrders
 from ._resources import AvailablePhoneNumbers, RequirementGroups
 from ._sansio import telnyx_error_fields
@@ -76,10 +78,13 @@ class TelnyxClient(BaseClient):
         *,
         numbers_per_order: int = 100,
         concurrency: int = 4,
+        journal: str | Path | None = None,
         connection_id: str | None = None,
         messaging_profile_id: str | None = None,
         billing_group_id: str | None = None,
         on_progress: Callable[[BulkProgress], Any] | None = None,
+        max_passes: int = 5,
+        deadline: float | None = None,
     ) -> BulkReport:
         """
         Order many numbers, many per order, each exactly once.
@@ -88,17 +93,28 @@ class TelnyxClient(BaseClient):
         *concurrency* orders are in flight (fewer after 429s).  Each
         order is placed with ``number_orders.create``'s exactly-once rule
         under its own ``customer_reference``.  Invalid numbers fail alone
-        and duplicates are skipped, before anything is sent.
+        and duplicates are skipped, before anything is sent.  It runs on
+        the same engine as ``FlireoClient.bulk_order``, with the same
+        guarantees: transient failures get later passes, a dead server or
+        a refused key stops the job early, and with a *journal* every
+        order's reference is recorded before its POST, so a re-run after
+        a crash (even ``kill -9``) finds those orders instead of placing
+        them again.
 
         Args:
             numbers: E.164 numbers, or ``{"phone_number",
                 "requirement_group_id"?, "bundle_id"?}`` items.
             numbers_per_order: Numbers per order (1–1000).
             concurrency: Most orders in flight (1–100).
+            journal: Path of a JSON-lines journal to write (and resume).
             connection_id: Voice connection for every order.
             messaging_profile_id: Messaging profile for every order.
             billing_group_id: Billing group for every order.
-            on_progress: Called after each number is settled.
+            on_progress: Called after each number is settled (O(1) per
+                number).
+            max_passes: Passes over transiently failed numbers, the first
+                included.
+            deadline: Seconds after which no further pass starts.
 
         Returns:
             A :class:`~flireo_async.BulkReport` with one result per input
@@ -106,24 +122,36 @@ class TelnyxClient(BaseClient):
             order; ``receipt.status`` the number's own status).
 
         Raises:
-            ConfigurationError: A size out of range.
+            ConfigurationError: A size out of range, or a journal that
+                cannot be read or written.
+            JournalInUseError: Another running job holds the journal.
 
         Example::
 
-            report = await telnyx.bulk_order(numbers, numbers_per_order=50)
+            report = await telnyx.bulk_order(
+                numbers, numbers_per_order=50, journal="telnyx.jsonl"
+            )
         """
-        return await telnyx_bulk_order(
+        placer = TelnyxPlacer(
             self,
-            numbers,
             numbers_per_order=numbers_per_order,
-            concurrency=concurrency,
             order_options={
                 "connection_id": connection_id,
                 "messaging_profile_id": messaging_profile_id,
                 "billing_group_id": billing_group_id,
             },
-            on_progress=on_progress,
         )
+        engine = BulkEngine(
+            self,
+            placer,
+            concurrency=concurrency,
+            max_concurrency=100,
+            journal=journal,
+            on_progress=on_progress,
+            max_passes=max_passes,
+            deadline=deadline,
+        )
+        return await collect_report(engine.results(numbers))
 
     def _error_fields(
         self, payload: Any
