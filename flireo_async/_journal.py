@@ -77,9 +77,13 @@ def _time(value: object) -> datetime | None:
         return None
     try:
         stamp = datetime.fromisoformat(value)
-    except ValueError:
+        if stamp.tzinfo is None:
+            return stamp.replace(tzinfo=UTC)
+        # In UTC, so later arithmetic cannot leave datetime's range
+        # through an offset (year 1 at +01:00 is year 0 in UTC).
+        return stamp.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)
 
 
 def _credits(value: object) -> int | None:
@@ -99,7 +103,8 @@ def _records(lines: Iterator[bytes]) -> Iterator[dict[str, Any]]:
         if (
             isinstance(record, dict)
             and isinstance(record.get("n"), str)
-            and record.get("t") in _RANK
+            and isinstance(record.get("t"), str)
+            and record["t"] in _RANK
         ):
             yield record
 

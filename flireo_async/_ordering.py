@@ -127,7 +127,11 @@ async def recent_orders(
         FlireoError: The list could not be read to its floor within the
             bounds (or a page failed).
     """
-    floor = since - CLOCK_SKEW
+    try:
+        floor = since - CLOCK_SKEW
+    except OverflowError:
+        # A start time from a damaged journal near datetime.min.
+        floor = datetime.min.replace(tzinfo=UTC)
     budget = client.retry_policy.deadline
     started = time.monotonic()
     pager = Orders(client).list(
