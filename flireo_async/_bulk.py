@@ -244,6 +244,7 @@ class BulkEngine:
         self._tasks: set[asyncio.Task[None]] = set()
         self._started = datetime.now(UTC)
         self._counts = dict.fromkeys(Outcome, 0)
+        self._completed = 0
         self._resumed = 0
 
     # -- the consumer side -------------------------------------------------
@@ -287,16 +288,19 @@ class BulkEngine:
 
     def _count(self, result: BulkResult) -> None:
         # O(1) per result: the counts are kept, never recounted.
-        self._counts[result.outcome] += 1
-        self._resumed += result.resumed
+        counts = self._counts
+        counts[result.outcome] += 1
+        self._completed += 1
+        if result.resumed:
+            self._resumed += 1
         if self._on_progress is not None:
-            c = self._counts
             self._on_progress(
                 BulkProgress(
-                    completed=sum(c.values()),
-                    ordered=c[Outcome.ORDERED] + c[Outcome.SUCCEEDED],
-                    failed=c[Outcome.FAILED],
-                    skipped=c[Outcome.SKIPPED],
+                    completed=self._completed,
+                    ordered=counts[Outcome.ORDERED]
+                    + counts[Outcome.SUCCEEDED],
+                    failed=counts[Outcome.FAILED],
+                    skipped=counts[Outcome.SKIPPED],
                     in_flight=self._window.in_flight,
                     concurrency=int(self._window.limit),
                     resumed=self._resumed,

@@ -440,10 +440,17 @@ def test_telnyx_bulk_killed_mid_run_orders_every_number_once(
         driver = tmp_path / "driver.py"
         driver.write_text(TELNYX_DRIVER)
         # Telnyx sells only numbers a search has shown.
-        numbers = subprocess.run(
-            [sys.executable, str(driver), url, key, "search", "-"],
-            capture_output=True, text=True, timeout=30, check=True,
-        ).stdout.strip().split(",")
+        numbers = (
+            subprocess.run(
+                [sys.executable, str(driver), url, key, "search", "-"],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=True,
+            )
+            .stdout.strip()
+            .split(",")
+        )
         assert len(numbers) == 100
         journal = tmp_path / "telnyx.jsonl"
         command = [
@@ -492,3 +499,53 @@ def journal_done(journal: Path) -> int:
     if not journal.exists():
         return 0
     return journal.read_bytes().count(b'"t":"done"')
+
+
+# -- waiting survives odd answers ---------------------------------------------
+
+
+async def test_waiting_when_the_server_answers_with_another_order() -> None:
+    """GET /orders/A answered with order B settles nothing and raises
+    nothing: A ends ordered, with the reason it is not final."""
+    from flireo_async.testing import MockTransport
+
+    placed = {
+        "message": "ok",
+        "data": {
+            "order_id": "order-a",
+            "phone_number": "+31851234567",
+            "number_type": "national",
+            "status": "pending",
+            "credits_used": 10,
+            "remaining_credits": 990,
+        },
+    }
+    other = {
+        "data": {
+            "id": "order-b",
+            "phone_number": "+31859999999",
+            "status": "success",
+            "number_type": "national",
+            "ordered_at": "2025-01-15T10:30:00Z",
+        }
+    }
+
+    def answer(request: flireo.Request) -> flireo.Response:
+        body = placed if request.method == "POST" else other
+        return flireo.Response(status=200, body=json.dumps(body).encode())
+
+    async with flireo.FlireoClient(
+        "fl_test_x",
+        base_url="https://api.example.test",
+        transport=MockTransport(answer),
+        retry=FAST,
+    ) as client:
+        report = await client.bulk_order(
+            orders_of(["+31851234567"]), wait=True, wait_timeout=0.3
+        )
+
+    (result,) = report.results
+    assert result.outcome is Outcome.ORDERED
+    assert result.receipt is not None
+    assert result.receipt.order_id == "order-a"
+    assert "still pending" in (result.reason or "")
