@@ -443,10 +443,11 @@ class BulkEngine:
                 break
             await asyncio.sleep(delay)
             held, self._retry = self._retry, []
-            await self._settle_unknown([p for p in held if p.unknown])
-            for pending in held:
-                if not pending.unknown:
-                    await self._add(pending)
+            unknown = [p for p in held if p.unknown]
+            absent = [p for p in held if not p.unknown]
+            await self._settle_unknown(unknown)
+            for pending in absent:
+                await self._add(pending)
             await self._finish_pass()
         # What outlasted every pass (or a stop) ends failed, with the
         # last error it met.

@@ -549,3 +549,49 @@ async def test_waiting_when_the_server_answers_with_another_order() -> None:
     assert result.receipt is not None
     assert result.receipt.order_id == "order-a"
     assert "still pending" in (result.reason or "")
+
+
+async def test_an_unknown_outcome_found_absent_later_is_sent_once_more() -> (
+    None
+):
+    """Pass 1: the POST fails ambiguously and the list is unreadable, so
+    the outcome is unknown.  Pass 2 finds the list empty and re-sends
+    exactly once; the item gets exactly one result."""
+    from flireo_async.testing import MockTransport
+
+    calls = {"POST": 0, "GET": 0}
+    placed = {
+        "message": "ok",
+        "data": {
+            "order_id": "order-a",
+            "phone_number": "+31851234567",
+            "number_type": "national",
+            "status": "pending",
+            "credits_used": 10,
+            "remaining_credits": 990,
+        },
+    }
+    empty = {"data": [], "meta": {"total": 0, "limit": 100, "offset": 0}}
+    busy = {"error": {"code": "internal_error", "message": "busy"}}
+
+    def answer(request: flireo.Request) -> flireo.Response:
+        calls[request.method] += 1
+        if request.method == "POST":
+            status, body = (503, busy) if calls["POST"] == 1 else (201, placed)
+        else:
+            # The list fails for the whole first reconciliation (three
+            # attempts), then answers.
+            status, body = (500, busy) if calls["GET"] <= 3 else (200, empty)
+        return flireo.Response(status=status, body=json.dumps(body).encode())
+
+    async with flireo.FlireoClient(
+        "fl_test_x",
+        base_url="https://api.example.test",
+        transport=MockTransport(answer),
+        retry=FAST,
+    ) as client:
+        report = await client.bulk_order(orders_of(["+31851234567"]))
+
+    (result,) = report.results
+    assert result.outcome is Outcome.ORDERED
+    assert calls["POST"] == 2
