@@ -30,7 +30,13 @@ from flireo_async.testing.pytest_plugin import (  # noqa: F401 - fixtures
     flireo_sandbox,
     flireo_sandbox_config,
 )
-from flireo_async.testing.sandbox import Faults, Sandbox, SandboxConfig
+from flireo_async.testing.sandbox import (
+    DEFAULT_RATE_LIMIT,
+    FLIREO_RATE_LIMIT,
+    Faults,
+    Sandbox,
+    SandboxConfig,
+)
 from flireo_async.testing.sandbox.__main__ import (
     build_parser,
     config_from_args,
@@ -639,11 +645,20 @@ async def test_group_lifecycle(make_api: MakeApi) -> None:
 
 
 @pytest.mark.parametrize("field", sorted(GROUP))
-@pytest.mark.parametrize("value", [None, "", "  ", 5])
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        (None, "is required"),
+        ("", "must not be empty"),
+        (5, "must be a string"),
+        (1.5, "must be a string"),
+    ],
+)
 async def test_group_requires_every_field(
-    api: Api, field: str, value: Any
+    api: Api, field: str, value: Any, problem: str
 ) -> None:
-    """Each required group field that is missing or empty is named."""
+    """Each required group field that is missing, empty or not a string
+    is named, with what is wrong with it."""
     body = dict(GROUP)
     if value is None:
         del body[field]
@@ -653,6 +668,18 @@ async def test_group_requires_every_field(
     reply = await api.post("/v1/verification-groups", body)
 
     assert_error(reply, 400, "invalid_parameters", field)
+    assert reply.body["error"]["message"] == f"{field} {problem}"
+
+
+async def test_group_fields_follow_the_documented_min_length(
+    api: Api,
+) -> None:
+    """The schema asks only minLength 1: whitespace is a value (§4.8)."""
+    body = {**GROUP, "name": " ", "house_number": "  "}
+
+    reply = await api.post("/v1/verification-groups", body)
+
+    assert reply.status == 201
 
 
 @pytest.mark.parametrize(
@@ -1028,25 +1055,102 @@ async def test_rate_limit_window_resets(make_api: MakeApi) -> None:
     await eventually(allowed)
 
 
-async def test_no_rate_limit_headers_by_default(api: Api) -> None:
-    """Without rate_limit there are no X-RateLimit-* headers."""
-    reply = await api.get("/v1/phone-numbers")
+RATE_HEADERS = (
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+)
 
-    assert not [h for h in reply.headers if h.lower().startswith("x-ratel")]
+
+def assert_rate_headers(reply: Reply, limit: int, remaining: int) -> None:
+    """The three X-RateLimit-* headers, whole numbers, reset a Unix time
+    at most a window (a minute) away."""
+    assert all(reply.headers[name].isdigit() for name in RATE_HEADERS)
+    assert int(reply.headers["X-RateLimit-Limit"]) == limit
+    assert int(reply.headers["X-RateLimit-Remaining"]) == remaining
+    reset = int(reply.headers["X-RateLimit-Reset"])
+    assert time.time() < reset <= time.time() + 61
+
+
+async def test_rate_limit_headers_by_default(api: Api) -> None:
+    """Rate limiting is on by default at DEFAULT_RATE_LIMIT a minute, so
+    every answer, errors included, carries X-RateLimit-* (spec §6.2)."""
+    ok = await api.get("/v1/phone-numbers")
+    refused = await api.get("/v1/phone-numbers", limit="0")
+    missing = await api.get("/v1/nope")
+
+    assert DEFAULT_RATE_LIMIT == api.sb.config.rate_limit == 1_000_000
+    assert_rate_headers(ok, DEFAULT_RATE_LIMIT, DEFAULT_RATE_LIMIT - 1)
+    assert_rate_headers(refused, DEFAULT_RATE_LIMIT, DEFAULT_RATE_LIMIT - 2)
+    assert_rate_headers(missing, DEFAULT_RATE_LIMIT, DEFAULT_RATE_LIMIT - 3)
+    assert "Retry-After" not in ok.headers
+
+
+async def test_rate_limit_off(make_api: MakeApi) -> None:
+    """rate_limit=None turns the limit and its headers off."""
+    api = await make_api(rate_limit=None)
+
+    replies = [await api.get("/v1/phone-numbers") for _ in range(3)]
+
+    assert {r.status for r in replies} == {200}
+    for reply in replies:
+        assert not [
+            h for h in reply.headers if h.lower().startswith("x-ratel")
+        ]
+
+
+async def test_the_real_limit(make_api: MakeApi) -> None:
+    """FLIREO_RATE_LIMIT is the documented 100 requests a minute."""
+    api = await make_api(rate_limit=FLIREO_RATE_LIMIT)
+
+    replies = [await api.get("/v1/phone-numbers") for _ in range(101)]
+
+    assert [r.status for r in replies] == [200] * 100 + [429]
+    assert_rate_headers(replies[99], 100, 0)
+    assert 1 <= int(replies[100].headers["Retry-After"]) <= 60
 
 
 async def test_unauthorized_requests_are_not_counted(
     make_api: MakeApi,
 ) -> None:
-    """A 401 carries no rate limit headers and does not use the budget."""
+    """A 401 reports the window without using the budget."""
     api = await make_api(rate_limit=1)
 
     unauthorized = await api.call("GET", "/v1/phone-numbers", headers={})
     allowed = await api.get("/v1/phone-numbers")
 
     assert unauthorized.status == 401
-    assert "X-RateLimit-Remaining" not in unauthorized.headers
+    assert_rate_headers(unauthorized, 1, 1)
     assert allowed.status == 200
+    assert_rate_headers(allowed, 1, 0)
+
+
+@pytest.mark.parametrize(
+    "faults",
+    [
+        Faults(error_rate=1.0),
+        Faults(html_error_rate=1.0),
+        Faults(rate_limit_burst_rate=1.0, burst_retry_after=7),
+    ],
+)
+async def test_injected_answers_carry_rate_headers(
+    make_api: MakeApi, faults: Faults
+) -> None:
+    """Injected 5xx, proxy pages and 429 bursts carry X-RateLimit-* too;
+    a burst says nothing is left until its Retry-After has passed."""
+    api = await make_api(rate_limit=50, faults=faults)
+
+    reply = await api.call("GET", "/v1/phone-numbers")
+
+    if faults.rate_limit_burst_rate:
+        assert reply.status == 429
+        assert reply.headers["Retry-After"] == "7"
+        assert_rate_headers(reply, 50, 0)
+        reset = int(reply.headers["X-RateLimit-Reset"])
+        assert reset == pytest.approx(time.time() + 7, abs=1.5)
+    else:
+        # Not counted: the window is untouched.
+        assert_rate_headers(reply, 50, 50)
 
 
 # -- fault injection ----------------------------------------------------------
@@ -1686,12 +1790,13 @@ async def test_python_m_entry_point(signum: signal.Signals) -> None:
 async def test_python_m_reports_a_busy_port() -> None:
     """A port in use exits 1 with a one-line error."""
     async with Sandbox() as busy:
+        port = busy.port
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             "flireo_async.testing.sandbox",
             "--port",
-            str(busy.port),
+            str(port),
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             cwd=ROOT,
@@ -1700,4 +1805,7 @@ async def test_python_m_reports_a_busy_port() -> None:
 
     assert process.returncode == 1
     assert stdout == b""
-    assert stderr.startswith(b"error: ")
+    assert stderr.decode() == (
+        f"error: port {port} on 127.0.0.1 is already in use; choose "
+        "another with --port, or --port 0 for a free one\n"
+    )

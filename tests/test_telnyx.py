@@ -531,7 +531,7 @@ async def test_sub_order_get_update_and_cancel(make: MakeRig) -> None:
     assert updated.requirements_met is True
     assert NumberOrderStatus.CANCELLED == cancelled.status
     assert NumberOrderStatus.CANCELLED == parent.status
-    assert ("10015", 422) == (info.value.code, info.value.status)
+    assert ("10015", 400) == (info.value.code, info.value.status)
     assert ["cancelled", "pending"] == [
         o["status"] for o in sb.orders_for(numbers[0])
     ]
@@ -678,7 +678,8 @@ async def test_unusable_group_is_refused(make: MakeRig, case: str) -> None:
             ]
         )
 
-    assert ("10015", 422) == (info.value.code, info.value.status)
+    # 10015 is a 400 (spec §2.2), as the only reason here.
+    assert ("10015", 400) == (info.value.code, info.value.status)
     assert (
         "/phone_numbers/0/requirement_group_id"
         == (info.value.details[0]["source"]["pointer"])
@@ -837,9 +838,8 @@ async def test_429_waits_for_the_reset_seconds(
 
     groups = await telnyx.requirement_groups.list()
 
-    retry_after = info.value.retry_after
-    assert retry_after is not None
-    assert 0 < retry_after <= 0.5
+    # Whole seconds even for a window shorter than one.
+    assert 1 == info.value.retry_after
     assert "retry-after" not in info.value.headers
     assert [] == groups
     # The window outlasts these requests by far: the client's first try
@@ -1135,8 +1135,9 @@ async def test_restart_after_stop(make: MakeRig) -> None:
     ("method", "path", "auth", "status", "code"),
     [
         ("GET", "/v2/number_orders", False, 401, "10009"),
-        ("GET", "/v2/nope", True, 404, "10005"),
-        ("DELETE", "/v2/number_orders", True, 404, "10005"),
+        # Not served: a 501, never the 404 of a missing resource.
+        ("GET", "/v2/nope", True, 501, "10007"),
+        ("DELETE", "/v2/number_orders", True, 501, "10007"),
         ("GET", "/v2/available_phone_numbers", True, 400, "10004"),
         (
             "GET",
@@ -1227,7 +1228,7 @@ async def test_error_envelopes(
         (
             b'{"phone_numbers": [{"phone_number": "+31851234567"}],'
             b' "customer_reference": 5}',
-            422,
+            400,
             ["10015"],
         ),
     ],
@@ -1500,10 +1501,11 @@ async def test_requirement_group_shapes(
         created.body["record_type"],
     )
     assert "pending-approval" == submitted.body["status"]
-    assert (422, "10015") == (
+    assert (400, "10015") == (
         resubmitted.status,
         resubmitted.body["errors"][0]["code"],
     )
+    assert (400, 400) == (wrong.status, malformed.status)
     assert ["approved"] == [g["status"] for g in listed.body]
 
 
@@ -1543,8 +1545,10 @@ async def test_sub_order_update_errors(
     assert [order.sub_number_orders_ids[0]] == [
         s["id"] for s in counted.body["data"]
     ]
-    assert ["10004", "10015", "10015"] == [
-        r.body["errors"][0]["code"] for r in (absent, not_a_list, foreign)
+    # A missing field is a 422; a malformed or foreign one a 400 (§2.2).
+    assert [("10004", 422), ("10015", 400), ("10015", 400)] == [
+        (r.body["errors"][0]["code"], r.status)
+        for r in (absent, not_a_list, foreign)
     ]
 
 

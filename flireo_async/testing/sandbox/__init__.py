@@ -30,8 +30,14 @@ Choices where the docs are silent:
 - The 401 body is the newer docs' flat form; every other error is
   ``{"error": {"code", "message", "details"}}``.  Unknown paths (and
   unknown methods on known paths) are a 404 ``not_found``.
-- 401 answers do not count against the rate limit and carry no
-  ``X-RateLimit-*`` headers: there is no key to count them for.
+- Rate limiting is on by default at `DEFAULT_RATE_LIMIT` (1,000,000
+  requests a minute per key: never reached, one sandbox serves about
+  5,000 a second), so every answer carries whole-number
+  ``X-RateLimit-*`` as the docs promise; `FLIREO_RATE_LIMIT` (100) is the
+  real limit, ``rate_limit=None`` none.  401s and injected failures
+  report the window without counting against it.
+- Group fields are checked as the documented schema does: strings of at
+  least one character (whitespace counts).
 
 Inspection lives under ``/_sandbox/`` (no auth, faults or limits):
 ``GET state``, ``GET orders?phone_number=``, ``GET order-counts``,
@@ -58,6 +64,8 @@ the machine the client becomes the limit and the figure drops to ~3,000.
 from __future__ import annotations
 
 from ._config import (
+    DEFAULT_RATE_LIMIT,
+    FLIREO_RATE_LIMIT,
     ORDER_ROUTES,
     ROUTES,
     TELNYX_ORDER_ROUTES,
@@ -71,6 +79,8 @@ from ._telnyx_server import TelnyxSandbox, WebhookDelivery
 
 
 __all__ = [
+    "DEFAULT_RATE_LIMIT",
+    "FLIREO_RATE_LIMIT",
     "Faults",
     "ORDER_ROUTES",
     "ROUTES",

@@ -1,11 +1,16 @@
 """
-Run the sandbox from the shell: ``python -m flireo_async.testing.sandbox``.
+Run the sandbox from the shell: ``python -m flireo_async.testing.sandbox``
+(or ``flireo sandbox``).
 
 It prints one line, ``Flireo sandbox listening on http://HOST:PORT (api
 key: KEY)``, with the real port when ``--port 0`` was asked for, and serves
 until SIGINT or SIGTERM, then exits with status 0.  With ``--telnyx`` it
-serves the Telnyx v2 mode instead (`TelnyxSandbox`) and prints ``Telnyx
-sandbox listening on http://HOST:PORT/v2 (api key: KEY)``.
+serves the Telnyx v2 mode instead (`TelnyxSandbox`, key
+``KEY_telnyx_test_sandbox`` unless ``--api-key`` says otherwise) and prints
+``Telnyx sandbox listening on http://HOST:PORT/v2 (api key: KEY)``; with
+``--webhook-url`` too, a second line names the URL and the Ed25519 public
+key that verifies its ``number_order.complete`` events.  A port in use
+exits 1 with one line naming it.
 """
 
 from __future__ import annotations
@@ -13,10 +18,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import signal
 import sys
+from pathlib import Path
 
 from ._config import (
+    DEFAULT_API_KEY,
+    DEFAULT_RATE_LIMIT,
+    FLIREO_RATE_LIMIT,
     ROUTE_GROUPS,
     ROUTES,
     TELNYX_ROUTES,
@@ -24,39 +34,113 @@ from ._config import (
     SandboxConfig,
 )
 from ._server import Sandbox
-from ._telnyx_server import TelnyxSandbox
+from ._telnyx_server import DEFAULT_TELNYX_API_KEY, TelnyxSandbox
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    # Shows "(default: X)" after every option that has a default worth
+    # naming; an option without one (or a flag) says nothing more.
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        default = action.default
+        # Identity, not equality: a default of 0 is worth naming.
+        if default is None or default is False or default == argparse.SUPPRESS:
+            return action.help
+        return super()._get_help_string(action)
+
+
+def _default_prog() -> str:
+    # The name the user typed: `flireo sandbox` through the console
+    # script, else the module.
+    if Path(sys.argv[0]).name == "flireo":
+        return "flireo sandbox"
+    return "python -m flireo_async.testing.sandbox"
+
+
+def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     """
     Build the command-line parser (reused by the ``flireo sandbox`` CLI).
+
+    Args:
+        prog: The command's name in usage and help; by default ``flireo
+            sandbox`` when run by the ``flireo`` command, else ``python -m
+            flireo_async.testing.sandbox``.
 
     Returns:
         The parser; `config_from_args` turns its result into a config.
     """
     parser = argparse.ArgumentParser(
-        prog="python -m flireo_async.testing.sandbox",
-        description="Serve a local Flireo v1 provisioning API.",
+        prog=prog or _default_prog(),
+        description=(
+            "Serve a local Flireo v1 provisioning API on loopback, or with "
+            "--telnyx the Telnyx v2 number-ordering API, for tests and "
+            "demos.  It prints one line with its URL and key, and serves "
+            "until Ctrl-C or SIGTERM."
+        ),
+        formatter_class=_HelpFormatter,
     )
     add = parser.add_argument
     add(
         "--telnyx",
         action="store_true",
-        help="serve the Telnyx v2 number-ordering API under /v2 instead",
+        help="serve the Telnyx v2 number-ordering API under /v2 instead of "
+        "the Flireo API",
     )
-    add("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
-    add("--port", type=int, default=0, help="TCP port; 0 picks a free one")
-    add("--api-key", default="fl_test_sandbox", help="accepted bearer key")
-    add("--credits", type=int, default=1000, help="starting credits")
-    add("--seed", type=int, default=0, help="seed for numbers, ids, faults")
-    add("--group-approval-delay", type=float, default=1.0, metavar="S")
+    add("--host", default="127.0.0.1", help="interface to listen on")
+    add(
+        "--port",
+        type=int,
+        default=0,
+        help="TCP port; 0 picks a free one (printed on start)",
+    )
+    add(
+        "--api-key",
+        metavar="KEY",
+        help="the bearer key accepted (default: fl_test_sandbox, or "
+        f"{DEFAULT_TELNYX_API_KEY} with --telnyx)",
+    )
+    add(
+        "--credits",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="starting credits; an order costs 10 (Flireo mode)",
+    )
+    add(
+        "--seed",
+        type=int,
+        default=0,
+        metavar="N",
+        help="seed of the numbers, ids and faults: a seed always gives the "
+        "same run",
+    )
+    add(
+        "--group-approval-delay",
+        type=float,
+        default=1.0,
+        metavar="S",
+        help="seconds until a verification group leaves pending (Telnyx: "
+        "until a submitted requirement group is approved)",
+    )
     add(
         "--reject-groups-named",
         metavar="PREFIX",
-        help="groups whose name starts with PREFIX end rejected",
+        help="verification groups whose name starts with PREFIX end "
+        "rejected (Flireo mode)",
     )
-    add("--order-completion-delay", type=float, default=0.5, metavar="S")
-    add("--order-failure-rate", type=float, default=0.0, metavar="P")
+    add(
+        "--order-completion-delay",
+        type=float,
+        default=0.5,
+        metavar="S",
+        help="seconds until an order (with its requirements met) completes",
+    )
+    add(
+        "--order-failure-rate",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help="share of orders (seeded) that fail",
+    )
     add(
         "--inventory-size",
         type=int,
@@ -67,13 +151,36 @@ def build_parser() -> argparse.ArgumentParser:
     add(
         "--rate-limit",
         type=int,
+        default=DEFAULT_RATE_LIMIT,
         metavar="N",
-        help="requests per window per key (default: unlimited)",
+        help=f"requests per window per key; {FLIREO_RATE_LIMIT} is the real "
+        "Flireo limit, 0 turns limiting and its headers off",
     )
-    add("--rate-window", type=float, default=60.0, metavar="S")
-    add("--request-log-limit", type=int, default=10_000, metavar="N")
+    add(
+        "--rate-window",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="length of a rate-limit window in seconds",
+    )
+    add(
+        "--request-log-limit",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help="recent requests kept for GET /_sandbox/requests",
+    )
+    add(
+        "--webhook-url",
+        metavar="URL",
+        help="with --telnyx: where to POST signed number_order.complete "
+        "webhooks (needs the 'telnyx' extra)",
+    )
     faults = parser.add_argument_group(
-        "fault injection", "seeded; see flireo_async.testing.sandbox.Faults"
+        "fault injection",
+        "Seeded: the same seed and request order give the same faults.  "
+        "The rates share one roll per request, so they add up to at most "
+        "1; see flireo_async.testing.sandbox.Faults.",
     )
     add = faults.add_argument
     add(
@@ -84,20 +191,69 @@ def build_parser() -> argparse.ArgumentParser:
         metavar=("LOW", "HIGH"),
         help="uniform extra delay in seconds",
     )
-    add("--error-rate", type=float, default=0.0, metavar="P")
-    add("--html-error-rate", type=float, default=0.0, metavar="P")
-    add("--rate-limit-burst-rate", type=float, default=0.0, metavar="P")
-    add("--burst-retry-after", type=int, default=1, metavar="S")
-    add("--slow-rate", type=float, default=0.0, metavar="P")
-    add("--slow-seconds", type=float, default=5.0, metavar="S")
-    add("--drop-before-commit-rate", type=float, default=0.0, metavar="P")
-    add("--drop-after-commit-rate", type=float, default=0.0, metavar="P")
+    add(
+        "--error-rate",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help="answer 500/502/503 before processing",
+    )
+    add(
+        "--html-error-rate",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help="answer a proxy's HTML 502 page",
+    )
+    add(
+        "--rate-limit-burst-rate",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help="answer 429 whatever the limit",
+    )
+    add(
+        "--burst-retry-after",
+        type=int,
+        default=1,
+        metavar="S",
+        help="the wait a burst 429 asks for",
+    )
+    add(
+        "--slow-rate",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help="process, then hold the answer --slow-seconds",
+    )
+    add(
+        "--slow-seconds",
+        type=float,
+        default=5.0,
+        metavar="S",
+        help="how long a slow answer is held",
+    )
+    add(
+        "--drop-before-commit-rate",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help="order POSTs: close the connection, ordering nothing",
+    )
+    add(
+        "--drop-after-commit-rate",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help="order POSTs: place the order, then close the connection",
+    )
     add(
         "--apply-to",
         action="append",
         metavar="ROUTE",
         choices=sorted(ROUTE_GROUPS.keys() | ROUTES | TELNYX_ROUTES),
-        help="routes that see faults (repeatable; default: all)",
+        help="routes that see faults, repeatable: all, orders, reads, "
+        "writes or a route name (default: all)",
     )
     return parser
 
@@ -127,10 +283,11 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         drop_after_commit_rate=args.drop_after_commit_rate,
         apply_to=frozenset(args.apply_to or ("all",)),
     )
+    default_key = DEFAULT_TELNYX_API_KEY if args.telnyx else DEFAULT_API_KEY
     return SandboxConfig(
         host=args.host,
         port=args.port,
-        api_key=args.api_key,
+        api_key=default_key if args.api_key is None else args.api_key,
         credits=args.credits,
         seed=args.seed,
         group_approval_delay=args.group_approval_delay,
@@ -138,7 +295,7 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         order_completion_delay=args.order_completion_delay,
         order_failure_rate=args.order_failure_rate,
         inventory_size=args.inventory_size,
-        rate_limit=args.rate_limit,
+        rate_limit=args.rate_limit or None,
         rate_window=args.rate_window,
         faults=faults,
         request_log_limit=args.request_log_limit,
@@ -150,6 +307,7 @@ async def serve(
     stop: asyncio.Event | None = None,
     *,
     telnyx: bool = False,
+    webhook_url: str | None = None,
 ) -> None:
     """
     Serve *config* until SIGINT or SIGTERM (or until *stop* is set).
@@ -159,6 +317,9 @@ async def serve(
         stop: An event that ends serving when set, for callers that embed
             the sandbox; SIGINT and SIGTERM set it too.
         telnyx: Serve the Telnyx mode instead of the Flireo API.
+        webhook_url: Telnyx mode: where ``number_order.complete`` events
+            go; a second line then names the URL and the public key that
+            verifies them.
     """
     stop = stop if stop is not None else asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -168,7 +329,10 @@ async def serve(
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signum, stop.set)
     server: Sandbox | TelnyxSandbox
-    server = TelnyxSandbox(config) if telnyx else Sandbox(config)
+    if telnyx:
+        server = TelnyxSandbox(config, webhook_url=webhook_url)
+    else:
+        server = Sandbox(config)
     name = "Telnyx" if telnyx else "Flireo"
     try:
         async with server as sandbox:
@@ -177,6 +341,12 @@ async def serve(
                 f"(api key: {sandbox.api_key})",
                 flush=True,
             )
+            if isinstance(sandbox, TelnyxSandbox) and webhook_url:
+                print(
+                    f"webhooks to {webhook_url}, signed with Ed25519 "
+                    f"public key {sandbox.webhook_public_key}",
+                    flush=True,
+                )
             await stop.wait()
     finally:
         for signum in signals:
@@ -184,31 +354,68 @@ async def serve(
                 loop.remove_signal_handler(signum)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, prog: str | None = None) -> int:
     """
     Run the sandbox command line.
 
     Args:
         argv: Arguments without the program name; ``sys.argv[1:]`` when
             ``None``.
+        prog: The command's name in usage and help (see `build_parser`).
 
     Returns:
-        The exit status: 0 after a clean shutdown, 2 for bad arguments.
+        The exit status: 0 after a clean shutdown, 1 when it could not
+        serve (a port in use), 2 for bad arguments.
     """
-    parser = build_parser()
+    parser = build_parser(prog)
     args = parser.parse_args(argv)
     try:
         config = config_from_args(args)
     except (TypeError, ValueError) as exc:
         parser.error(str(exc))
+    if args.webhook_url is not None:
+        _check_webhooks(parser, args)
     try:
-        asyncio.run(serve(config, telnyx=args.telnyx))
+        asyncio.run(
+            serve(config, telnyx=args.telnyx, webhook_url=args.webhook_url)
+        )
     except KeyboardInterrupt:
         pass
     except OSError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_describe(exc, config)}", file=sys.stderr)
         return 1
     return 0
+
+
+def _check_webhooks(
+    parser: argparse.ArgumentParser, args: argparse.Namespace
+) -> None:
+    # Refused up front: a bad URL or a missing extra would otherwise only
+    # show as failed deliveries nobody sees.
+    if not args.telnyx:
+        parser.error("--webhook-url needs --telnyx (Flireo has no webhooks)")
+    if not args.webhook_url.startswith(("http://", "https://")):
+        parser.error(
+            f"--webhook-url must be an http(s) URL: {args.webhook_url}"
+        )
+    try:
+        import cryptography  # noqa: F401
+    except ImportError:
+        parser.error(
+            "--webhook-url signs events with Ed25519, which needs the "
+            "'telnyx' extra: pip install 'flireo-async[telnyx]'"
+        )
+
+
+def _describe(exc: OSError, config: SandboxConfig) -> str:
+    # "[Errno 98] ... address already in use" names neither the port nor
+    # the way out.
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            f"port {config.port} on {config.host} is already in use; "
+            "choose another with --port, or --port 0 for a free one"
+        )
+    return str(exc)
 
 
 if __name__ == "__main__":

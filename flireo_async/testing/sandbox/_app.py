@@ -11,6 +11,9 @@ flat body), the headers are spelled ``X-Request-Id`` and
 
 from __future__ import annotations
 
+import math
+import time
+
 from aiohttp import web
 
 from . import _assistants as a
@@ -76,10 +79,22 @@ def _count(
     return rate_limit_body(retry_after)
 
 
+def _peek(limiter: RateLimiter, key: str, headers: dict[str, str]) -> None:
+    remaining, end = limiter.peek(key)
+    headers["X-RateLimit-Limit"] = str(limiter.limit)
+    headers["X-RateLimit-Remaining"] = str(remaining)
+    headers["X-RateLimit-Reset"] = str(math.ceil(end))
+
+
 def _burst(config: SandboxConfig, headers: dict[str, str]) -> bytes:
-    # An injected burst looks like the limit's own 429 minus the
-    # X-RateLimit-* headers: the window was not counted.
+    # An injected burst looks like the limit's own 429: nothing left
+    # until Retry-After has passed.  The limit is named only when one is
+    # configured.
     retry = config.faults.burst_retry_after
+    if config.rate_limit is not None:
+        headers["X-RateLimit-Limit"] = str(config.rate_limit)
+        headers["X-RateLimit-Remaining"] = "0"
+        headers["X-RateLimit-Reset"] = str(math.ceil(time.time() + retry))
     headers["Retry-After"] = str(retry)
     return rate_limit_body(retry)
 
@@ -93,6 +108,7 @@ FLIREO_DIALECT = Dialect(
     ),
     read_json=read_json,
     count=_count,
+    peek=_peek,
     burst=_burst,
 )
 

@@ -67,9 +67,18 @@ TELNYX_ROUTES: frozenset[str] = frozenset(
         "get_sub_number_order",
         "update_sub_number_order",
         "cancel_sub_number_order",
+        "sub_number_order_requirement_group",
+        "list_number_order_phone_numbers",
+        "get_number_order_phone_number",
+        "update_number_order_phone_number",
+        "number_order_phone_number_requirement_group",
+        "list_phone_numbers",
+        "get_phone_number",
         "create_requirement_group",
         "list_requirement_groups",
         "get_requirement_group",
+        "update_requirement_group",
+        "delete_requirement_group",
         "submit_requirement_group",
         "unknown",
     }
@@ -85,6 +94,10 @@ _TELNYX_READ_ROUTES = frozenset(
         "get_number_order",
         "list_sub_number_orders",
         "get_sub_number_order",
+        "list_number_order_phone_numbers",
+        "get_number_order_phone_number",
+        "list_phone_numbers",
+        "get_phone_number",
         "list_requirement_groups",
         "get_requirement_group",
     }
@@ -101,6 +114,19 @@ ROUTE_GROUPS: dict[str, frozenset[str]] = {
     - _TELNYX_READ_ROUTES
     - {"unknown"},
 }
+
+
+#: The key a Flireo-mode sandbox accepts unless configured.
+DEFAULT_API_KEY = "fl_test_sandbox"
+
+#: Requests per `SandboxConfig.rate_window` (a minute) per key unless
+#: configured: far above what one sandbox serves (about 5,000 requests/s,
+#: 300,000 a minute), so no test or demo ever waits for it, while every
+#: answer carries the rate-limit headers.  The real Flireo limit is 100.
+DEFAULT_RATE_LIMIT = 1_000_000
+
+#: The real Flireo API's limit per minute and key (spec §6.2).
+FLIREO_RATE_LIMIT = 100
 
 
 def _to_frozenset(value: Iterable[str] | str) -> frozenset[str]:
@@ -306,8 +332,11 @@ class SandboxConfig:
         order_failure_rate: Share of orders (seeded) that end ``failed``.
         inventory_size: Numbers in each pool (national, mobile, and the
             local pool of each known city).
-        rate_limit: Requests allowed per *rate_window* per API key; ``None``
-            turns rate limiting off.
+        rate_limit: Requests allowed per *rate_window* per API key
+            (default `DEFAULT_RATE_LIMIT`, 1,000,000: never reached, but
+            every answer carries ``X-RateLimit-*``; `FLIREO_RATE_LIMIT`,
+            100, is the real API's); ``None`` turns rate limiting and its
+            headers off.
         rate_window: Length of a rate limit window in seconds.
         faults: Fault injection, see `Faults`.
         request_log_limit: How many recent requests the request log keeps.
@@ -315,7 +344,7 @@ class SandboxConfig:
 
     host: str = "127.0.0.1"
     port: int = attrs.field(default=0, validator=_check_non_negative)
-    api_key: str = "fl_test_sandbox"
+    api_key: str = DEFAULT_API_KEY
     credits: int = attrs.field(default=1000, validator=_check_non_negative)
     seed: int = 0
     group_approval_delay: float = attrs.field(
@@ -331,7 +360,7 @@ class SandboxConfig:
         validator=[_check_positive, attrs.validators.le(1_000_000)],
     )
     rate_limit: int | None = attrs.field(
-        default=None, validator=_check_optional_positive
+        default=DEFAULT_RATE_LIMIT, validator=_check_optional_positive
     )
     rate_window: float = attrs.field(default=60.0, validator=_check_positive)
     faults: Faults = attrs.field(factory=Faults)

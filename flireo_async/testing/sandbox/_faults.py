@@ -138,6 +138,21 @@ class RateLimiter:
             return 0, reset, max(1, math.ceil(left))
         return remaining, reset, None
 
+    def peek(self, key: str) -> tuple[int, float]:
+        """
+        Look at the window of *key* without counting a request.
+
+        Returns:
+            ``(remaining, end)``: requests left in the window and its end
+            as a Unix time.
+        """
+        now = time.time()
+        window = self._windows.get(key)
+        if window is None or now >= window[0]:
+            end = math.floor(now / self.window) * self.window + self.window
+            return self.limit, end
+        return max(0, self.limit - int(window[1])), window[0]
+
     def count(self, key: str) -> tuple[int, float, bool]:
         """
         Count one request of *key*, reporting the window in seconds.

@@ -252,10 +252,16 @@ def create_group(
     """``POST /v1/verification-groups``."""
     given = body_fields(body)
     fields: dict[str, str] = {}
+    # The documented schema: every field a string, the required ones
+    # with minLength 1 (so " " is accepted, as the API's schema does).
     for name in GROUP_FIELDS:
         value = given.get(name)
-        if not isinstance(value, str) or not value.strip():
-            raise invalid(name, f"{name} is required and must not be empty")
+        if value is None:
+            raise invalid(name, f"{name} is required")
+        if not isinstance(value, str):
+            raise invalid(name, f"{name} must be a string")
+        if not value:
+            raise invalid(name, f"{name} must not be empty")
         fields[name] = value
     enum_param(fields, "phone_number_type", NUMBER_TYPES)
     description = given.get("description")

@@ -100,6 +100,8 @@ class Dialect:
         count: Counts one request on the limiter, sets the rate-limit
             headers and returns the 429 body when over the limit, else
             ``None``.
+        peek: Sets the rate-limit headers of an answer that is not
+            counted (a 401, an injected 5xx) from the limiter.
         burst: Sets the headers of an injected 429 and returns its body.
         late_inspection_id: Number an inspection's answer after its
             inspector ran rather than before.  Only ``POST
@@ -113,6 +115,7 @@ class Dialect:
     server_error_body: bytes
     read_json: Callable[[web.Request], Awaitable[dict[str, Any]]]
     count: Callable[[RateLimiter, str, dict[str, str]], bytes | None]
+    peek: Callable[[RateLimiter, str, dict[str, str]], None]
     burst: Callable[[SandboxConfig, dict[str, str]], bytes]
     late_inspection_id: bool = False
 
@@ -232,9 +235,11 @@ def endpoint(
                 status, response = None, _drop(request)
         elif kind == "error":
             status = error_status
+            _peek(engine, headers)
             response = _json(status, dialect.server_error_body, headers)
         elif kind == "html_error":
             status = 502
+            _peek(engine, headers)
             headers["Content-Type"] = HTML_CONTENT_TYPE
             response = web.Response(
                 status=502, body=PROXY_502_HTML, headers=headers
@@ -263,6 +268,13 @@ def endpoint(
     return handle
 
 
+def _peek(engine: BaseEngine[Any], headers: dict[str, str]) -> None:
+    # Every answer carries the rate-limit headers; one that is not
+    # counted reports the window as it stands.
+    if engine.limiter is not None:
+        engine.dialect.peek(engine.limiter, engine.config.api_key, headers)
+
+
 async def _process(
     engine: BaseEngine[_S],
     request: web.Request,
@@ -272,8 +284,10 @@ async def _process(
     reads_body: bool,
 ) -> tuple[int, web.Response]:
     dialect = engine.dialect
-    # A 401 is answered before the limiter: there is no key to count it for.
+    # A 401 is answered before the limiter: there is no key to count it
+    # for, so it reports the window without counting.
     if not engine.authorized(request.headers.get("Authorization")):
+        _peek(engine, headers)
         return 401, _json(401, dialect.unauthorized_body, headers)
     limiter = engine.limiter
     if limiter is not None:
@@ -285,6 +299,7 @@ async def _process(
         status, payload = handler(engine.state, request, body)
     except WireError as exc:
         status, payload = exc.status, exc.body()
+        headers.update(exc.headers)
     return status, _json(status, payload, headers)
 
 

@@ -10,6 +10,7 @@ ends) with no ``Retry-After``.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from aiohttp import web
@@ -52,9 +53,53 @@ TELNYX_ROUTE_TABLE: tuple[tuple[str, str, TelnyxHandler, bool], ...] = (
         h.cancel_sub_number_order,
         False,
     ),
+    (
+        "POST",
+        "/v2/sub_number_orders/{id}/requirement_group",
+        h.sub_number_order_requirement_group,
+        True,
+    ),
+    (
+        "GET",
+        "/v2/number_order_phone_numbers",
+        h.list_number_order_phone_numbers,
+        False,
+    ),
+    (
+        "GET",
+        "/v2/number_order_phone_numbers/{id}",
+        h.get_number_order_phone_number,
+        False,
+    ),
+    (
+        "PATCH",
+        "/v2/number_order_phone_numbers/{id}",
+        h.update_number_order_phone_number,
+        True,
+    ),
+    (
+        "POST",
+        "/v2/number_order_phone_numbers/{id}/requirement_group",
+        h.number_order_phone_number_requirement_group,
+        True,
+    ),
+    ("GET", "/v2/phone_numbers", h.list_phone_numbers, False),
+    ("GET", "/v2/phone_numbers/{id}", h.get_phone_number, False),
     ("POST", "/v2/requirement_groups", h.create_requirement_group, True),
     ("GET", "/v2/requirement_groups", h.list_requirement_groups, False),
     ("GET", "/v2/requirement_groups/{id}", h.get_requirement_group, False),
+    (
+        "PATCH",
+        "/v2/requirement_groups/{id}",
+        h.update_requirement_group,
+        True,
+    ),
+    (
+        "DELETE",
+        "/v2/requirement_groups/{id}",
+        h.delete_requirement_group,
+        False,
+    ),
     (
         "POST",
         "/v2/requirement_groups/{id}/submit_for_approval",
@@ -75,6 +120,13 @@ def _count(
     return rate_limit_body() if over else None
 
 
+def _peek(limiter: RateLimiter, key: str, headers: dict[str, str]) -> None:
+    remaining, end = limiter.peek(key)
+    headers["x-ratelimit-limit"] = str(limiter.limit)
+    headers["x-ratelimit-remaining"] = str(remaining)
+    headers["x-ratelimit-reset"] = reset_header(end - time.time())
+
+
 def _burst(config: SandboxConfig, headers: dict[str, str]) -> bytes:
     # Shaped like the limit's own 429, the only wait hint being the
     # reset header; the limit is named only when one is configured.
@@ -92,6 +144,7 @@ TELNYX_DIALECT = Dialect(
     server_error_body=SERVER_ERROR_BODY,
     read_json=read_json,
     count=_count,
+    peek=_peek,
     burst=_burst,
     late_inspection_id=True,
 )

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from ._telnyx_inventory import PoolSpec
-from ._telnyx_wire import timestamp
+from ._telnyx_wire import REQUIREMENT_STATUSES, timestamp
 
 
 PENDING = "pending"
@@ -64,6 +64,7 @@ class NumberRecord:
         "id",
         "order",
         "phone_number",
+        "resource_id",
         "spec",
         "status",
         "sub",
@@ -79,8 +80,11 @@ class NumberRecord:
         bundle_id: str | None,
         group_id: str | None,
         values: dict[str, str],
+        resource_id: str,
     ) -> None:
         self.id = ident
+        #: The id of the account's number (``/v2/phone_numbers/{id}``).
+        self.resource_id = resource_id
         self.phone_number = phone_number
         self.spec = spec
         self.order = order
@@ -100,9 +104,65 @@ class NumberRecord:
         """Whether every requirement has a value."""
         return all(r.id in self.values for r in self.requirements)
 
+    @property
+    def owned(self) -> bool:
+        """Whether the number is the account's (``/v2/phone_numbers``):
+        its order did not fail or end.  (A number is ordered again only
+        once released, so at most one record of it is owned.)"""
+        return self.status not in RELEASED
+
     def brief(self) -> dict[str, Any]:
         """The list form: ``{id, phone_number}`` only."""
         return {"id": self.id, "phone_number": self.phone_number}
+
+    @property
+    def account_status(self) -> str:
+        """The status of the account's number: ``active`` once ordered,
+        before that ``requirement-info-pending`` while a requirement
+        lacks a value, else ``purchase-pending``."""
+        if self.status == SUCCESS:
+            return "active"
+        if self.requirements_met:
+            return "purchase-pending"
+        return "requirement-info-pending"
+
+    def account(self) -> dict[str, Any]:
+        """The account's ``phone_number`` record (``/v2/phone_numbers``)."""
+        order, sub = self.order, self.sub
+        return {
+            "id": self.resource_id,
+            "record_type": "phone_number",
+            "phone_number": self.phone_number,
+            "status": self.account_status,
+            "tags": [],
+            "country_iso_alpha2": self.spec.country,
+            "phone_number_type": self.spec.number_type,
+            "source_type": "number_order",
+            "connection_id": order.connection_id,
+            "connection_name": None,
+            "messaging_profile_id": order.messaging_profile_id,
+            "messaging_profile_name": None,
+            "billing_group_id": order.billing_group_id,
+            "customer_reference": order.customer_reference,
+            "external_pin": None,
+            "emergency_enabled": False,
+            "emergency_address_id": None,
+            "emergency_status": "disabled",
+            "call_forwarding_enabled": True,
+            "call_recording_enabled": False,
+            "caller_id_name_enabled": False,
+            "cnam_listing_enabled": False,
+            "t38_fax_gateway_enabled": False,
+            "hd_voice_enabled": False,
+            "inbound_call_screening": "disabled",
+            "deletion_lock_enabled": False,
+            "purchased_at": order.created_at,
+            "created_at": order.created_at,
+            "updated_at": order.updated_at if sub is None else sub.updated_at,
+            "activated_at": sub.updated_at
+            if sub is not None and self.status == SUCCESS
+            else None,
+        }
 
     def detail(self) -> dict[str, Any]:
         """The full ``number_order_phone_number`` record."""
@@ -324,7 +384,14 @@ class GroupRecord:
 
     def render(self) -> dict[str, Any]:
         """The bare ``requirement_group`` object."""
-        approved = self.status == "approved"
+        # A group's requirements are reviewed with it, so each has the
+        # group's status; a group no longer eligible (or given an unknown
+        # status by hand) shows them unapproved.
+        status = (
+            self.status
+            if self.status in REQUIREMENT_STATUSES
+            else "unapproved"
+        )
         return {
             "id": self.id,
             "record_type": "requirement_group",
@@ -338,13 +405,7 @@ class GroupRecord:
                     "requirement_id": r.id,
                     "field_type": r.field_type,
                     "field_value": self.values.get(r.id),
-                    "status": "approved"
-                    if approved
-                    else (
-                        "pending-approval"
-                        if r.id in self.values
-                        else "awaiting-value"
-                    ),
+                    "status": status,
                     "expires_at": None,
                     "created_at": self.created_at,
                     "updated_at": self.updated_at,

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from aiohttp import web
 
 from ._pipeline import Body, Handler
+from ._telnyx_entities import NumberRecord, OrderRecord
 from ._telnyx_inventory import Search
 from ._telnyx_state import OrderItem, TelnyxState
 from ._telnyx_wire import (
@@ -24,6 +25,7 @@ from ._telnyx_wire import (
     FEATURES,
     NUMBER_TYPES,
     ORDER_STATUSES,
+    PHONE_NUMBER_STATUSES,
     SUB_ORDER_TYPES,
     TelnyxError,
     bad_request,
@@ -35,6 +37,7 @@ from ._telnyx_wire import (
     not_found,
     optional_text,
     parse_time,
+    refusal,
     requirement_values,
 )
 from ._wire import dumps
@@ -78,6 +81,42 @@ def _count_filter(query: Mapping[str, str]) -> int | None:
 def _include_numbers(query: Mapping[str, str]) -> bool:
     # Absent is false: a sub-order lists its numbers only when asked.
     return bool_param(query, _f("include_phone_numbers")) or False
+
+
+def _paged(
+    query: Mapping[str, str],
+    records: Iterable[_R],
+    render: Callable[[_R], dict[str, Any]],
+) -> tuple[int, bytes]:
+    """
+    One page of a list (``page[number]``, ``page[size]``: default 20,
+    at most 250), with the documented ``meta``.
+    """
+    number = int_param(query, "page[number]", 1, 1, 1_000_000)
+    size = int_param(query, "page[size]", 20, 1, 250)
+    first = (number - 1) * size
+    page: list[dict[str, Any]] = []
+    total = 0
+    for record in records:
+        if first <= total < first + size:
+            page.append(render(record))
+        total += 1
+    return 200, dumps(
+        {
+            "data": page,
+            "meta": {
+                "total_pages": math.ceil(total / size),
+                "total_results": total,
+                "page_number": number,
+                "page_size": size,
+            },
+        }
+    )
+
+
+def _requirement_group_id(body: Body) -> object:
+    # The id a POST .../requirement_group names; checked by the state.
+    return (body or {}).get("requirement_group_id")
 
 
 # -- search -------------------------------------------------------------------
@@ -173,8 +212,7 @@ def _order_items(numbers: object) -> list[OrderItem]:
             continue
         items.append(OrderItem(i, number, refs[0], refs[1]))
     if errors:
-        only_bad_request = all(e["code"] == "10015" for e in errors)
-        raise TelnyxError(400 if only_bad_request else 422, *errors)
+        raise refusal(*errors)
     return items
 
 
@@ -200,10 +238,8 @@ def list_number_orders(
     before = parse_time(query, "filter[created_at][lt]")
     count = _count_filter(query)
     met = bool_param(query, _f("requirements_met"))
-    number = int_param(query, "page[number]", 1, 1, 1_000_000)
-    size = int_param(query, "page[size]", 20, 1, 250)
     state.settle()
-    matches = [
+    matches = (
         o
         for o in reversed(state.orders)
         if (status is None or o.status == status)
@@ -213,20 +249,8 @@ def list_number_orders(
         and (before is None or o.created < before)
         and (count is None or len(o.numbers) == count)
         and (met is None or o.requirements_met == met)
-    ]
-    total = len(matches)
-    page = matches[(number - 1) * size : number * size]
-    return 200, dumps(
-        {
-            "data": [o.item() for o in page],
-            "meta": {
-                "total_pages": math.ceil(total / size),
-                "total_results": total,
-                "page_number": number,
-                "page_size": size,
-            },
-        }
     )
+    return _paged(query, matches, OrderRecord.item)
 
 
 def get_number_order(
@@ -267,7 +291,7 @@ def list_sub_number_orders(
     count = _count_filter(query)
     include = _include_numbers(query)
     state.settle()
-    subs = [
+    subs = (
         s
         for o in reversed(state.orders)
         if parent is None or o.id == parent
@@ -276,18 +300,8 @@ def list_sub_number_orders(
         and (country is None or s.country == country)
         and (kind is None or s.number_type == kind)
         and (count is None or len(s.numbers) == count)
-    ]
-    return 200, dumps(
-        {
-            "data": [s.detail(include_numbers=include) for s in subs],
-            "meta": {
-                "total_pages": 1,
-                "total_results": len(subs),
-                "page_number": 1,
-                "page_size": max(1, len(subs)),
-            },
-        }
     )
+    return _paged(query, subs, lambda s: s.detail(include_numbers=include))
 
 
 def get_sub_number_order(
@@ -323,6 +337,141 @@ def cancel_sub_number_order(
     return 200, dumps({"data": sub.detail()})
 
 
+def sub_number_order_requirement_group(
+    state: TelnyxState, request: web.Request, body: Body
+) -> tuple[int, bytes]:
+    """``POST /v2/sub_number_orders/{id}/requirement_group``."""
+    sub = _by_id(request, state.sub_order, "sub number order")
+    state.attach_group(sub.numbers, _requirement_group_id(body))
+    return 200, dumps({"data": sub.detail(include_numbers=True)})
+
+
+# -- per-number view ----------------------------------------------------------
+
+
+def list_number_order_phone_numbers(
+    state: TelnyxState, request: web.Request, body: Body
+) -> tuple[int, bytes]:
+    """``GET /v2/number_order_phone_numbers`` (newest order first)."""
+    query = request.query
+    country = query.get(_f("country_code"))
+    state.settle()
+    numbers = (
+        n
+        for o in reversed(state.orders)
+        for n in o.numbers
+        if country is None or n.spec.country == country
+    )
+    return _paged(query, numbers, NumberRecord.detail)
+
+
+def get_number_order_phone_number(
+    state: TelnyxState, request: web.Request, body: Body
+) -> tuple[int, bytes]:
+    """``GET /v2/number_order_phone_numbers/{id}``."""
+    number = _by_id(request, state.number, "number order phone number")
+    return 200, dumps({"data": number.detail()})
+
+
+def update_number_order_phone_number(
+    state: TelnyxState, request: web.Request, body: Body
+) -> tuple[int, bytes]:
+    """``PATCH /v2/number_order_phone_numbers/{id}``."""
+    number = _by_id(request, state.number, "number order phone number")
+    values = requirement_values(body or {})
+    if values is None:
+        detail = "regulatory_requirements is required"
+        raise TelnyxError(
+            422, entry("10004", detail, pointer="/regulatory_requirements")
+        )
+    state.supply([number], values)
+    return 200, dumps({"data": number.detail()})
+
+
+def number_order_phone_number_requirement_group(
+    state: TelnyxState, request: web.Request, body: Body
+) -> tuple[int, bytes]:
+    """``POST /v2/number_order_phone_numbers/{id}/requirement_group``."""
+    number = _by_id(request, state.number, "number order phone number")
+    state.attach_group([number], _requirement_group_id(body))
+    return 200, dumps({"data": number.detail()})
+
+
+# -- the account's numbers ----------------------------------------------------
+
+
+def _digits_filter(query: Mapping[str, str]) -> str | None:
+    # filter[phone_number]: at least three digits (a leading + allowed);
+    # any other character finds nothing, as Telnyx documents.
+    raw = query.get(_f("phone_number"))
+    if raw is None:
+        return None
+    digits = raw.removeprefix("+")
+    if len(digits) < 3:
+        raise bad_request(
+            "filter[phone_number] needs at least three digits",
+            parameter=_f("phone_number"),
+        )
+    return digits
+
+
+_SORTS = {
+    "purchased_at": lambda n: n.order.created_at,
+    "phone_number": lambda n: n.phone_number,
+}
+
+
+def list_phone_numbers(
+    state: TelnyxState, request: web.Request, body: Body
+) -> tuple[int, bytes]:
+    """``GET /v2/phone_numbers``: every number an order placed that did
+    not fail or end (newest first unless ``sort`` says otherwise)."""
+    query = request.query
+    digits = _digits_filter(query)
+    status = enum_param(query, _f("status"), PHONE_NUMBER_STATUSES)
+    kind = enum_param(query, "filter[number_type][eq]", NUMBER_TYPES)
+    source = enum_param(query, _f("source"), ("ported", "purchased"))
+    countries = set(list_param(request, _f("country_iso_alpha2")))
+    exact = {
+        name: query.get(_f(name))
+        for name in ("customer_reference", "connection_id", "billing_group_id")
+    }
+    sort = enum_param(
+        query,
+        "sort",
+        ("purchased_at", "phone_number", "connection_name",
+         "usage_payment_method"),
+    )  # fmt: skip
+    if source == "ported" or (digits is not None and not digits.isdigit()):
+        return _paged(query, (), NumberRecord.account)
+    numbers: Iterable[NumberRecord] = (
+        n
+        for n in state.account_numbers()
+        if (digits is None or digits in n.phone_number)
+        and (status is None or n.account_status == status)
+        and (kind is None or n.spec.number_type == kind)
+        and (not countries or n.spec.country in countries)
+        and all(
+            want is None
+            # 'null' asks for numbers without one, as Telnyx documents.
+            or getattr(n.order, name) == (None if want == "null" else want)
+            for name, want in exact.items()
+        )
+    )
+    key = _SORTS.get(sort or "")
+    if key is not None:
+        numbers = sorted(numbers, key=key)
+    return _paged(query, numbers, NumberRecord.account)
+
+
+def get_phone_number(
+    state: TelnyxState, request: web.Request, body: Body
+) -> tuple[int, bytes]:
+    """``GET /v2/phone_numbers/{id}``."""
+    number = _by_id(request, state.phone_number, "phone number")
+    return 200, dumps({"data": number.account()})
+
+
 # -- requirement groups (bare objects and arrays) -----------------------------
 
 
@@ -349,7 +498,7 @@ def create_requirement_group(
         else:
             fields[name] = value
     if errors:
-        raise TelnyxError(422, *errors)
+        raise refusal(*errors)
     fields["customer_reference"] = optional_text(given, "customer_reference")
     values = requirement_values(given) or {}
     group = state.create_group(fields, values)
@@ -388,6 +537,26 @@ def get_requirement_group(
     return 200, dumps(group.render())
 
 
+def update_requirement_group(
+    state: TelnyxState, request: web.Request, body: Body
+) -> tuple[int, bytes]:
+    """``PATCH /v2/requirement_groups/{id}`` (a bare object)."""
+    group = _by_id(request, state.group, "requirement group")
+    given = body or {}
+    reference = optional_text(given, "customer_reference")
+    state.update_group(group, reference, requirement_values(given))
+    return 200, dumps(group.render())
+
+
+def delete_requirement_group(
+    state: TelnyxState, request: web.Request, body: Body
+) -> tuple[int, bytes]:
+    """``DELETE /v2/requirement_groups/{id}`` (the deleted bare object)."""
+    group = _by_id(request, state.group, "requirement group")
+    state.delete_group(group)
+    return 200, dumps(group.render())
+
+
 def submit_requirement_group(
     state: TelnyxState, request: web.Request, body: Body
 ) -> tuple[int, bytes]:
@@ -400,6 +569,17 @@ def submit_requirement_group(
 def unknown(
     state: TelnyxState, request: web.Request, body: Body
 ) -> tuple[int, bytes]:
-    """Any path or method the API does not have."""
-    detail = f"no route for {request.method} {request.path}"
-    raise TelnyxError(404, entry("10005", detail))
+    """
+    Any path or method the sandbox does not serve: a 501, never the 404
+    of a missing resource, so that a client can tell the two apart.
+    """
+    detail = (
+        f"The sandbox does not serve {request.method} {request.path}; "
+        "see flireo_async.testing.sandbox.TELNYX_ROUTES"
+    )
+    error = TelnyxError(
+        501, entry("10007", detail, title="Not served by the sandbox")
+    )
+    # Retrying cannot help; the official SDK obeys this header.
+    error.headers = {"x-should-retry": "false"}
+    raise error

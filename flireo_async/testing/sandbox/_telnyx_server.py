@@ -7,11 +7,20 @@ Same server, faults and rate limiter as `Sandbox`; the API is Telnyx's
 
 Served: ``GET /v2/available_phone_numbers``; ``POST``/``GET
 /v2/number_orders``, ``GET``/``PATCH /v2/number_orders/{id}``; ``GET
-/v2/sub_number_orders[/{id}]``, ``PATCH /v2/sub_number_orders/{id}[/cancel]``;
-``POST``/``GET /v2/requirement_groups``, ``GET
+/v2/sub_number_orders[/{id}]``, ``PATCH /v2/sub_number_orders/{id}[/cancel]``,
+``POST /v2/sub_number_orders/{id}/requirement_group``; ``GET
+/v2/number_order_phone_numbers[/{id}]``, ``PATCH .../{id}``, ``POST
+.../{id}/requirement_group``; ``GET /v2/phone_numbers[/{id}]``;
+``POST``/``GET /v2/requirement_groups``, ``GET``/``PATCH``/``DELETE
 /v2/requirement_groups/{id}``, ``POST .../{id}/submit_for_approval``.
-Anything else is a 404 ``10005`` (reservations, comments, bulk orders,
-group PATCH/DELETE are not modelled).
+Anything else (reservations, comments, bulk orders, ...) is a 501 with
+code ``10007``, title "Not served by the sandbox" and ``x-should-retry:
+false``: never the 404 ``10005`` of a missing resource, so a client can
+tell the two apart.
+
+Every answer is meant to parse with the official ``telnyx`` SDK's models
+in strict mode (``tests/contract`` checks it), but for the documented
+values its enums lack: ``cancelled`` and ``no-longer-eligible``.
 
 Choices where the Telnyx docs are silent:
 
@@ -26,9 +35,15 @@ Choices where the Telnyx docs are silent:
   ``reservable`` and ``exclude_held_numbers`` are checked but change
   nothing (no near matches, no holds).  A number stays orderable once any
   search returned it.
-- Create: all or nothing; one ``errors[]`` entry per bad number.  Only
-  ``10015`` entries answer 400, anything else 422.  ``85001`` (taken) wins
-  over ``85000`` (never searched).  One sub-order per (country, type).
+- Errors: the statuses of spec §2.2.  A malformed request (``10015``)
+  is a 400, a missing resource (``10005``) a 404, any other refusal of a
+  well-formed request a 422; an answer listing several problems is a 400
+  only when each is a ``10015``.  A missing resource names
+  ``source.parameter: "id"``.
+- Create: all or nothing; one ``errors[]`` entry per bad number.
+  ``85001`` (taken) wins over ``85000`` (never searched).  A requirement
+  group that is unknown, ``no-longer-eligible`` or for another country or
+  type is a ``10015``.  One sub-order per (country, type).
 - Requirements: only a Dutch local number needs one (an address, id in
   `TelnyxSandbox.requirements_for`).  Until it has a value its number is
   ``requirement-info-pending`` with a 30-day ``deadline`` (not enforced).
@@ -37,16 +52,34 @@ Choices where the Telnyx docs are silent:
   An order is ``success`` when any sub-order succeeded, ``cancelled`` when
   all were cancelled, else ``failure``; failed or cancelled numbers are
   back on sale.  A group's values are copied onto the numbers at order
-  time (later group edits do not follow, as documented).
-- Lists: newest first; ``page[size]`` defaults to 20 (1-250);
-  ``filter[customer_reference]`` matches exactly; ``total_pages`` is 0 for
-  no results.  Sub-order lists are not paginated (one page).
+  time (later group edits do not follow, as documented); ``POST
+  .../requirement_group`` copies them again, onto the requirements that
+  have no value yet.
+- The account's numbers (``/v2/phone_numbers``): every number of an
+  order that did not fail or get cancelled, with a 19-digit id of its
+  own; ``requirement-info-pending`` while a requirement lacks a value,
+  ``purchase-pending`` until its sub-order completes, then ``active``.
+  Filters: ``phone_number`` (three digits or more, a substring),
+  ``status``, ``country_iso_alpha2``, ``number_type[eq]``,
+  ``customer_reference``, ``connection_id``, ``billing_group_id``
+  (``null`` for none), ``source``; ``sort`` by ``purchased_at`` or
+  ``phone_number``.
+- Lists (orders, sub-orders, per-number, account numbers): newest first;
+  ``page[number]``, ``page[size]`` defaults to 20 (1-250) and is what
+  ``meta.page_size`` reports; ``filter[customer_reference]`` matches
+  exactly; ``total_pages`` is 0 for no results.  Requirement groups are
+  a bare array, not paginated.
 - Groups start ``unapproved``; submitting makes them ``pending-approval``,
-  then ``approved`` after ``group_approval_delay``.
+  then ``approved`` after ``group_approval_delay``.  Only a group with a
+  value for each of its requirements can be submitted (422 ``10004``
+  per missing value); a changed value makes it ``unapproved`` again.  Its
+  requirements carry its status (``unapproved`` when the group's is not
+  one a requirement can have).
   `TelnyxSandbox.set_requirement_group_status` sets any status by hand.
-- Rate limit: ``x-ratelimit-reset`` is whole seconds until the window
-  ends, rounded up; a window under a second (tests) reports milliseconds.
-  401s are not counted.
+- Rate limit: on by default (`DEFAULT_RATE_LIMIT`), so every answer
+  carries ``x-ratelimit-*``; ``x-ratelimit-reset`` is whole seconds until
+  the window ends, rounded up, whatever the window's length.  401s and
+  injected failures report the window without counting.
 - Webhooks: 3 attempts (0.1 s, then 0.2 s apart) with the same event id,
   2 s timeout each, redirects count as failures; the Ed25519 key is seeded.
 """

@@ -20,7 +20,7 @@ import random
 import time
 import uuid
 from collections import Counter, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 
 from ._config import SandboxConfig
@@ -37,7 +37,13 @@ from ._telnyx_entities import (
     requirements_of,
 )
 from ._telnyx_inventory import PoolSpec, Search, TelnyxInventory
-from ._telnyx_wire import TelnyxError, entry, timestamp
+from ._telnyx_wire import (
+    TelnyxError,
+    bad_request,
+    entry,
+    refusal,
+    timestamp,
+)
 
 
 def _uuid4(rng: random.Random) -> str:
@@ -82,13 +88,23 @@ class TelnyxState:
         self.inventory = TelnyxInventory(seed, config.inventory_size)
         self._ids = {
             kind: random.Random(f"flireo-sandbox-telnyx-{kind}:{seed}")
-            for kind in ("orders", "subs", "numbers", "groups", "events")
+            for kind in (
+                "orders",
+                "subs",
+                "numbers",
+                "groups",
+                "events",
+                "phone_numbers",
+            )
         }
         self._outcomes = random.Random(f"flireo-sandbox-telnyx-out:{seed}")
         self.user_id = _uuid4(random.Random(f"flireo-sandbox-user:{seed}"))
         self.orders: list[OrderRecord] = []
         self.orders_by_id: dict[str, OrderRecord] = {}
         self.subs_by_id: dict[str, SubOrderRecord] = {}
+        self.numbers_by_id: dict[str, NumberRecord] = {}
+        #: ``GET /v2/phone_numbers/{id}`` ids: one per ordered number.
+        self.phone_numbers_by_id: dict[str, NumberRecord] = {}
         self.history: dict[str, list[NumberRecord]] = {}
         self.searched: set[str] = set()
         self.groups: list[GroupRecord] = []
@@ -101,6 +117,10 @@ class TelnyxState:
     def new_id(self, kind: str) -> str:
         """The next seeded id of *kind* (``"events"`` for webhooks)."""
         return _uuid4(self._ids[kind])
+
+    def _phone_number_id(self) -> str:
+        # Telnyx's phone number ids are 19-digit numbers, not UUIDs.
+        return str(self._ids["phone_numbers"].randrange(10**18, 10**19))
 
     # -- time --------------------------------------------------------------
 
@@ -115,9 +135,10 @@ class TelnyxState:
             if sub.status == PENDING and sub.due == when:
                 self._finish(sub, sub.outcome)
         while groups and groups[0][0] <= now:
-            _, _, group = heapq.heappop(groups)
-            # A status set by hand in the meantime wins.
-            if group.status == "pending-approval":
+            when, _, group = heapq.heappop(groups)
+            # A status set by hand, an edit or a later submission in the
+            # meantime wins.
+            if group.status == "pending-approval" and group.due == when:
                 group.status = "approved"
                 group.updated_at = timestamp(datetime.now(UTC))
 
@@ -177,9 +198,10 @@ class TelnyxState:
         Place one order for every item, or none at all.
 
         Raises:
-            TelnyxError: 422 with one entry per refused number: ``85001``
-                (taken), ``85000`` (never offered by a search) or
-                ``10015`` (a requirement group that cannot be used).
+            TelnyxError: One entry per refused number: ``85001`` (taken),
+                ``85000`` (never offered by a search) or ``10015`` (a
+                requirement group that cannot be used); 400 when every
+                entry is a ``10015``, else 422.
         """
         self.settle()
         errors = []
@@ -204,7 +226,7 @@ class TelnyxState:
                 specs.append(spec)
                 groups.append(group)
         if errors:
-            raise TelnyxError(422, *errors)
+            raise refusal(*errors)
         self._seq += 1
         order = OrderRecord(
             self.new_id("orders"),
@@ -235,11 +257,14 @@ class TelnyxState:
                 item.bundle_id,
                 item.group_id,
                 {} if group is None else dict(group.values),
+                self._phone_number_id(),
             )
             number.sub = sub
             sub.numbers.append(number)
             order.numbers.append(number)
             self.history.setdefault(number.phone_number, []).append(number)
+            self.numbers_by_id[number.id] = number
+            self.phone_numbers_by_id[number.resource_id] = number
         order.subs = list(subs.values())
         self.orders.append(order)
         self.orders_by_id[order.id] = order
@@ -277,6 +302,29 @@ class TelnyxState:
         self.settle()
         return self.subs_by_id.get(sub_id)
 
+    def number(self, number_id: str) -> NumberRecord | None:
+        """One number of an order (``number_order_phone_number``)."""
+        self.settle()
+        return self.numbers_by_id.get(number_id)
+
+    def phone_number(self, resource_id: str) -> NumberRecord | None:
+        """One number of the account (``GET /v2/phone_numbers/{id}``):
+        ``None`` when unknown or back on sale."""
+        self.settle()
+        number = self.phone_numbers_by_id.get(resource_id)
+        if number is None or not number.owned:
+            return None
+        return number
+
+    def account_numbers(self) -> Iterator[NumberRecord]:
+        """The account's numbers, newest order first: every number whose
+        latest order did not fail or end (``GET /v2/phone_numbers``)."""
+        self.settle()
+        for order in reversed(self.orders):
+            for number in order.numbers:
+                if number.owned:
+                    yield number
+
     def supply(
         self, numbers: Iterable[NumberRecord], values: dict[str, str]
     ) -> None:
@@ -285,25 +333,71 @@ class TelnyxState:
 
         Raises:
             TelnyxError: 422 ``85003`` when every requirement is already
-                met, ``10015`` for a requirement id that does not apply.
+                met, 400 ``10015`` for a requirement id that does not
+                apply.
         """
-        numbers = list(numbers)
-        if all(n.requirements_met for n in numbers):
-            detail = "requirements can no longer be updated: all are met"
-            raise TelnyxError(422, entry("85003", detail))
+        numbers = self._unmet(numbers)
         known = {r.id for n in numbers for r in n.requirements}
         for i, ident in enumerate(values):
             if ident not in known:
                 detail = f"requirement {ident!r} does not apply here"
                 at = f"/regulatory_requirements/{i}/requirement_id"
-                raise TelnyxError(422, entry("10015", detail, pointer=at))
-        subs: dict[str, SubOrderRecord] = {}
+                raise bad_request(detail, pointer=at)
         for number in numbers:
             for req in number.requirements:
                 if req.id in values:
                     number.values[req.id] = values[req.id]
-            if number.sub is not None:
-                subs[number.sub.id] = number.sub
+        self._schedule_met(numbers)
+
+    def attach_group(
+        self, numbers: Iterable[NumberRecord], group_id: object
+    ) -> None:
+        """
+        Copy a requirement group's values onto *numbers* (``POST
+        .../requirement_group``); a requirement that already has a value
+        keeps it, as only values not yet approved are overwritten.
+
+        Raises:
+            TelnyxError: 422 ``85003`` when every requirement is already
+                met, 400 ``10015`` for a group that is not a string id,
+                unknown, ``no-longer-eligible`` or of another country or
+                number type.
+        """
+        if not isinstance(group_id, str) or not group_id:
+            raise bad_request(
+                "requirement_group_id must be a requirement group id",
+                pointer="/requirement_group_id",
+            )
+        numbers = self._unmet(numbers)
+        # Every number is checked before any changes: all or nothing.
+        usable: list[tuple[NumberRecord, GroupRecord]] = []
+        for number in numbers:
+            group, problem = self._usable_group(group_id, number.spec)
+            if group is None:
+                raise bad_request(
+                    str(problem), pointer="/requirement_group_id"
+                )
+            usable.append((number, group))
+        for number, group in usable:
+            for req in number.requirements:
+                value = group.values.get(req.id)
+                if value is not None and req.id not in number.values:
+                    number.values[req.id] = value
+            number.group_id = group.id
+        self._schedule_met(numbers)
+
+    def _unmet(self, numbers: Iterable[NumberRecord]) -> list[NumberRecord]:
+        # Values can change only while some requirement lacks one.
+        self.settle()
+        numbers = list(numbers)
+        if all(n.requirements_met for n in numbers):
+            detail = "requirements can no longer be updated: all are met"
+            raise TelnyxError(422, entry("85003", detail))
+        return numbers
+
+    def _schedule_met(self, numbers: list[NumberRecord]) -> None:
+        # Sub-orders whose requirements are now all met become due.
+        subs = {n.sub.id: n.sub for n in numbers if n.sub is not None}
         for sub in subs.values():
             if (
                 sub.status == PENDING
@@ -317,12 +411,11 @@ class TelnyxState:
         Cancel a pending sub-order; its numbers go back on sale.
 
         Raises:
-            TelnyxError: 422 ``10015`` when it is no longer pending.
+            TelnyxError: 400 ``10015`` when it is no longer pending.
         """
         self.settle()
         if sub.status != PENDING:
-            detail = f"sub number order {sub.id} is {sub.status}"
-            raise TelnyxError(422, entry("10015", detail))
+            raise bad_request(f"sub number order {sub.id} is {sub.status}")
         self._finish(sub, CANCELLED)
 
     def orders_of(self, number: str) -> list[OrderRecord]:
@@ -345,21 +438,15 @@ class TelnyxState:
         Create an ``unapproved`` group from checked *fields*.
 
         Raises:
-            TelnyxError: 422 ``10015`` for a requirement id that does not
+            TelnyxError: 400 ``10015`` for a requirement id that does not
                 apply to the group's country and type.
         """
         self.settle()
-        known = {
-            r.id
-            for r in requirements_of(
-                str(fields["country_code"]), str(fields["phone_number_type"])
-            )
-        }
-        for i, ident in enumerate(values):
-            if ident not in known:
-                detail = f"requirement {ident!r} does not apply here"
-                at = f"/regulatory_requirements/{i}/requirement_id"
-                raise TelnyxError(422, entry("10015", detail, pointer=at))
+        self._check_applies(
+            str(fields["country_code"]),
+            str(fields["phone_number_type"]),
+            values,
+        )
         group = GroupRecord(
             self.new_id("groups"),
             fields,
@@ -369,6 +456,17 @@ class TelnyxState:
         self.groups.append(group)
         self.groups_by_id[group.id] = group
         return group
+
+    @staticmethod
+    def _check_applies(
+        country: str, number_type: str, values: dict[str, str]
+    ) -> None:
+        known = {r.id for r in requirements_of(country, number_type)}
+        for i, ident in enumerate(values):
+            if ident not in known:
+                detail = f"requirement {ident!r} does not apply here"
+                at = f"/regulatory_requirements/{i}/requirement_id"
+                raise bad_request(detail, pointer=at)
 
     def group(self, group_id: str) -> GroupRecord | None:
         """One group, or ``None``."""
@@ -381,14 +479,64 @@ class TelnyxState:
         configured ``group_approval_delay``.
 
         Raises:
-            TelnyxError: 422 ``10015`` unless unapproved or declined.
+            TelnyxError: 400 ``10015`` unless unapproved or declined; 422
+                ``10004`` naming each requirement that has no value (a
+                group must be fulfilled to be reviewed).
         """
         self.settle()
         if group.status not in ("unapproved", "declined"):
-            detail = f"requirement group {group.id} is {group.status}"
-            raise TelnyxError(422, entry("10015", detail))
+            raise bad_request(
+                f"requirement group {group.id} is {group.status}"
+            )
+        missing = [
+            entry(
+                "10004",
+                f"requirement {r.id} ({r.name}) needs a value before the "
+                "group can be submitted",
+                pointer="/regulatory_requirements",
+            )
+            for r in requirements_of(
+                group.country_code, group.phone_number_type
+            )
+            if r.id not in group.values
+        ]
+        if missing:
+            raise TelnyxError(422, *missing)
         group.status = "pending-approval"
         group.updated_at = timestamp(datetime.now(UTC))
         self._seq += 1
-        due = time.monotonic() + self.config.group_approval_delay
-        heapq.heappush(self._group_due, (due, self._seq, group))
+        group.due = time.monotonic() + self.config.group_approval_delay
+        heapq.heappush(self._group_due, (group.due, self._seq, group))
+
+    def update_group(
+        self,
+        group: GroupRecord,
+        reference: str | None,
+        values: dict[str, str] | None,
+    ) -> None:
+        """
+        Edit a group (``PATCH``).  Changed values need a new review: the
+        group is ``unapproved`` again until submitted.
+
+        Raises:
+            TelnyxError: 400 ``10015`` for a requirement id that does not
+                apply to the group's country and type.
+        """
+        self.settle()
+        if values:
+            self._check_applies(
+                group.country_code, group.phone_number_type, values
+            )
+            if any(group.values.get(k) != v for k, v in values.items()):
+                group.values.update(values)
+                group.status = "unapproved"
+                group.due = None
+        if reference is not None:
+            group.customer_reference = reference
+        group.updated_at = timestamp(datetime.now(UTC))
+
+    def delete_group(self, group: GroupRecord) -> None:
+        """Delete a group; orders that used it keep the values they got."""
+        self.settle()
+        del self.groups_by_id[group.id]
+        self.groups.remove(group)

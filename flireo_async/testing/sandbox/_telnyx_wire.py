@@ -33,13 +33,31 @@ FEATURES = (
     "local_calling",
 )
 ACTIONS = ("ordering", "porting")
-GROUP_STATUSES = (
+#: The statuses of a requirement of a group (spec §1.10): the group's
+#: own, less ``no-longer-eligible``.
+REQUIREMENT_STATUSES = (
     "unapproved",
     "pending-approval",
     "approved",
     "declined",
     "expired",
-    "no-longer-eligible",
+)
+GROUP_STATUSES = (*REQUIREMENT_STATUSES, "no-longer-eligible")
+#: ``GET /v2/phone_numbers`` ``filter[status]`` values (the SDK's).
+PHONE_NUMBER_STATUSES = (
+    "purchase-pending",
+    "purchase-failed",
+    "port-pending",
+    "active",
+    "deleted",
+    "port-failed",
+    "emergency-only",
+    "ported-out",
+    "port-out-pending",
+    "requirement-info-pending",
+    "requirement-info-under-review",
+    "requirement-info-exception",
+    "provision-pending",
 )
 
 _TITLES = {
@@ -59,12 +77,18 @@ _TITLES = {
 }
 
 
+#: Codes answered with 400 (spec §2.2): a malformed request or filter.
+#: Any other refusal of a well-formed request is a 422.
+_BAD_REQUEST_CODES = frozenset({"10015", "10031"})
+
+
 def entry(
     code: str,
     detail: str,
     *,
     pointer: str | None = None,
     parameter: str | None = None,
+    title: str | None = None,
 ) -> dict[str, Any]:
     """
     Build one ``errors[]`` entry.
@@ -74,13 +98,14 @@ def entry(
         detail: Human-readable text.
         pointer: JSON Pointer into the request body.
         parameter: The offending query parameter.
+        title: The title, when not the catalogue's for *code*.
 
     Returns:
         ``{code, title, detail, source?, meta: {url}}``.
     """
     error: dict[str, Any] = {
         "code": code,
-        "title": _TITLES.get(code, "Error"),
+        "title": title or _TITLES.get(code, "Error"),
         "detail": detail,
     }
     if pointer is not None:
@@ -117,18 +142,31 @@ class TelnyxError(WireError):
         return errors_body(*self.entries)
 
 
+def refusal(*entries: dict[str, Any]) -> TelnyxError:
+    """
+    Refuse a request for every reason in *entries*, with the status of
+    spec §2.2: 400 when each is a malformed request (``10015``) or filter
+    (``10031``), else 422.
+    """
+    bad = all(e["code"] in _BAD_REQUEST_CODES for e in entries)
+    return TelnyxError(400 if bad else 422, *entries)
+
+
 def bad_request(
     detail: str, *, pointer: str | None = None, parameter: str | None = None
 ) -> TelnyxError:
     """A 400 ``10015`` (malformed request)."""
-    return TelnyxError(
-        400, entry("10015", detail, pointer=pointer, parameter=parameter)
+    return refusal(
+        entry("10015", detail, pointer=pointer, parameter=parameter)
     )
 
 
 def not_found(what: str, ident: str) -> TelnyxError:
     """A 404 ``10005`` for the resource *what* with id *ident*."""
-    return TelnyxError(404, entry("10005", f"{what} {ident!r} was not found"))
+    return TelnyxError(
+        404,
+        entry("10005", f"{what} {ident!r} was not found", parameter="id"),
+    )
 
 
 UNAUTHORIZED_BODY = errors_body(
@@ -154,12 +192,11 @@ def reset_header(seconds: float) -> str:
     """
     Format ``x-ratelimit-reset``: seconds until the window resets.
 
-    Whole seconds, rounded up, as Telnyx documents; a window shorter than
-    a second (a test's) reports milliseconds so the wait stays short.
+    Whole seconds, rounded up, as Telnyx documents, whatever the window's
+    length: ``1`` in the last second of a window (and in every second of
+    a window shorter than one).
     """
-    if seconds >= 1.0:
-        return str(math.ceil(seconds))
-    return f"{max(1, math.ceil(seconds * 1000)) / 1000:g}"
+    return str(max(0, math.ceil(seconds)))
 
 
 # -- timestamps ---------------------------------------------------------------
@@ -287,13 +324,12 @@ def optional_text(body: Mapping[str, Any], name: str) -> str | None:
     Read an optional string field.
 
     Raises:
-        TelnyxError: 422 ``10015`` when present and not a string.
+        TelnyxError: 400 ``10015`` when present and not a string.
     """
     value = body.get(name)
     if value is None or isinstance(value, str):
         return value
-    msg = f"{name} must be a string"
-    raise TelnyxError(422, entry("10015", msg, pointer=f"/{name}"))
+    raise bad_request(f"{name} must be a string", pointer=f"/{name}")
 
 
 def requirement_values(
@@ -306,22 +342,20 @@ def requirement_values(
         requirement id → value, or ``None`` when the field is absent.
 
     Raises:
-        TelnyxError: 422 ``10015`` for a malformed item.
+        TelnyxError: 400 ``10015`` for a malformed item.
     """
     items = body.get("regulatory_requirements")
     if items is None:
         return None
     if not isinstance(items, list):
         msg = "regulatory_requirements must be an array"
-        raise TelnyxError(422, entry("10015", msg, pointer=pointer))
+        raise bad_request(msg, pointer=pointer)
     values: dict[str, str] = {}
     for i, item in enumerate(items):
         ident = item.get("requirement_id") if isinstance(item, dict) else None
         value = item.get("field_value") if isinstance(item, dict) else None
         if not isinstance(ident, str) or not isinstance(value, str):
             msg = "each item needs requirement_id and field_value strings"
-            raise TelnyxError(
-                422, entry("10015", msg, pointer=f"{pointer}/{i}")
-            )
+            raise bad_request(msg, pointer=f"{pointer}/{i}")
         values[ident] = value
     return values

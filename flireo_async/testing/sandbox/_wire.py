@@ -89,9 +89,11 @@ class WireError(Exception):
 
     Attributes:
         status: HTTP status.
+        headers: Headers the answer carries besides the pipeline's.
     """
 
     status: int
+    headers: Mapping[str, str] = {}
 
     def body(self) -> bytes:
         """Return the encoded error body."""
