@@ -54,6 +54,7 @@ from ._flow import AdaptiveWindow, CreditBudget
 from ._journal import Journal, JournalEntry
 from ._models import OrderReceipt, OrderStatus
 from ._ratelimit import RateGate
+from ._seen import SeenIndex
 from .exceptions import (
     AuthenticationError,
     ConfigurationError,
@@ -325,7 +326,7 @@ class BulkEngine:
         try:
             previous = self._journal.previous if self._journal else {}
             settled = await self._reconcile_previous(previous)
-            seen: dict[str, int] = {}
+            seen = SeenIndex()
             index = 0
             async for item in _aiter(items):
                 await self._first_look(index, item, seen, previous, settled)
@@ -368,13 +369,13 @@ class BulkEngine:
         self,
         index: int,
         item: Any,
-        seen: dict[str, int],
+        seen: SeenIndex,
         previous: dict[str, JournalEntry],
         settled: dict[str, OrderReceipt],
     ) -> None:
         request = self._placer.request_of(item)
         number = request.phone_number
-        first = seen.setdefault(number, index)
+        first = seen.first(number, index)
         if first != index:
             await self._emit(
                 BulkResult(
