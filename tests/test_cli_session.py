@@ -207,3 +207,17 @@ def test_demo_prints_a_summary_table(capsys):
     assert 0 == code
     assert "Group is approved" in out
     assert "Demo summary" in out
+
+
+def test_records_and_flags_read_as_words(capsys, server):
+    """Documents are one line each, not a repr; `shared` is yes or no."""
+    group = run_json(capsys, "groups", "create", *GROUP, *server)
+    code, out, _ = run(capsys, "groups", "get", group["id"], *server)
+    code_list, listed, _ = run(
+        capsys, "numbers", "list", "--include-default", *server
+    )
+
+    assert (0, 0) == (code, code_list)
+    assert re.search(r"documents\s+│ proof_of_address · \w+ \(doc_\w+\)", out)
+    assert "{'" not in out
+    assert re.search(r"│ yes\s+│", listed)
