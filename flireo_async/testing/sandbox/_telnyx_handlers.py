@@ -114,6 +114,17 @@ def _paged(
     )
 
 
+def _required_values(body: Body) -> dict[str, str]:
+    # The values a PATCH of requirements must carry: 422 10004 without.
+    values = requirement_values(body or {})
+    if values is None:
+        detail = "regulatory_requirements is required"
+        raise TelnyxError(
+            422, entry("10004", detail, pointer="/regulatory_requirements")
+        )
+    return values
+
+
 def _requirement_group_id(body: Body) -> object:
     # The id a POST .../requirement_group names; checked by the state.
     return (body or {}).get("requirement_group_id")
@@ -318,13 +329,7 @@ def update_sub_number_order(
 ) -> tuple[int, bytes]:
     """``PATCH /v2/sub_number_orders/{id}``."""
     sub = _by_id(request, state.sub_order, "sub number order")
-    values = requirement_values(body or {})
-    if values is None:
-        detail = "regulatory_requirements is required"
-        raise TelnyxError(
-            422, entry("10004", detail, pointer="/regulatory_requirements")
-        )
-    state.supply(sub.numbers, values)
+    state.supply(sub.numbers, _required_values(body))
     return 200, dumps({"data": sub.detail()})
 
 
@@ -378,13 +383,7 @@ def update_number_order_phone_number(
 ) -> tuple[int, bytes]:
     """``PATCH /v2/number_order_phone_numbers/{id}``."""
     number = _by_id(request, state.number, "number order phone number")
-    values = requirement_values(body or {})
-    if values is None:
-        detail = "regulatory_requirements is required"
-        raise TelnyxError(
-            422, entry("10004", detail, pointer="/regulatory_requirements")
-        )
-    state.supply([number], values)
+    state.supply([number], _required_values(body))
     return 200, dumps({"data": number.detail()})
 
 
@@ -442,7 +441,8 @@ def list_phone_numbers(
         ("purchased_at", "phone_number", "connection_name",
          "usage_payment_method"),
     )  # fmt: skip
-    if source == "ported" or (digits is not None and not digits.isdigit()):
+    ascii_digits = digits is None or (digits.isascii() and digits.isdigit())
+    if source == "ported" or not ascii_digits:
         return _paged(query, (), NumberRecord.account)
     numbers: Iterable[NumberRecord] = (
         n
