@@ -20,7 +20,11 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from flireo_async.testing.sandbox import SandboxConfig, TelnyxSandbox
+from flireo_async.testing.sandbox import (
+    SandboxConfig,
+    TelnyxSandbox,
+    _telnyx_state,
+)
 from flireo_async.testing.sandbox.__main__ import (
     _describe,
     build_parser,
@@ -414,10 +418,25 @@ async def test_group_edits(api: Api) -> None:
     assert listed == []
 
 
-async def test_an_edit_during_review_restarts_it() -> None:
+class _Clock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+async def test_an_edit_during_review_restarts_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """An approval due for the old values does not approve the new ones."""
+    clock = _Clock()
+    # The account's own clock only: the event loop keeps the real one.
+    monkeypatch.setattr(_telnyx_state, "time", clock)
     async with (
-        TelnyxSandbox(group_approval_delay=0.2) as sb,
+        TelnyxSandbox(group_approval_delay=10) as sb,
         aiohttp.ClientSession() as session,
     ):
         api = Api(sb, session)
@@ -427,7 +446,7 @@ async def test_an_edit_during_review_restarts_it() -> None:
             ]
         )
         path = f"/requirement_groups/{group['id']}"
-        await api("POST", path + "/submit_for_approval")
+        await api("POST", path + "/submit_for_approval")  # due at +10
         await api(
             "PATCH",
             path,
@@ -437,11 +456,11 @@ async def test_an_edit_during_review_restarts_it() -> None:
                 ]
             },
         )
-        await asyncio.sleep(0.1)
-        await api("POST", path + "/submit_for_approval")
-        await asyncio.sleep(0.15)
+        clock.now += 5
+        await api("POST", path + "/submit_for_approval")  # due at +15
+        clock.now += 7
         _, halfway = await api("GET", path)
-        await asyncio.sleep(0.1)
+        clock.now += 4
         _, done = await api("GET", path)
 
     assert halfway["status"] == "pending-approval"

@@ -533,7 +533,8 @@ async def test_unauthorized_is_401(rig: Rig) -> None:
 
 
 async def test_rate_limited_is_429() -> None:
-    async with TelnyxSandbox(rate_limit=1) as sb:
+    # A day's window: two requests never straddle its end.
+    async with TelnyxSandbox(rate_limit=1, rate_window=86_400) as sb:
         rig = Rig(sb)
         await rig.sdk.requirement_groups.list()
         error = await rig.refused(
