@@ -309,7 +309,7 @@ async def test_completed_orders_parse(rig: Rig) -> None:
                 )
                 for n in numbers
             ]
-            for _ in range(100):
+            for _ in range(500):  # up to 10 s on a loaded machine
                 if len(events) == len(orders):
                     break
                 await asyncio.sleep(0.02)
