@@ -14,7 +14,6 @@ from typing import Any
 from unittest import mock
 
 import aiohttp
-import orjson
 import pytest
 from aiohttp.test_utils import make_mocked_request
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -28,6 +27,7 @@ from test_fuzz_support import (
     ODD_TEXT,
     STATUSES,
     bodies,
+    dumps,
     json_or_none,
     mutated,
     recorded_answers,
@@ -241,9 +241,9 @@ EVENT_HEADERS = st.dictionaries(
 )
 
 EVENT_BODIES = st.one_of(
-    st.sampled_from(EVENT_SEEDS).flatmap(mutated).map(orjson.dumps),
-    st.sampled_from(EVENT_SEEDS).map(orjson.dumps),
-    JSON_VALUES.map(lambda v: orjson.dumps(v)),
+    st.sampled_from(EVENT_SEEDS).flatmap(mutated).map(dumps),
+    st.sampled_from(EVENT_SEEDS).map(dumps),
+    JSON_VALUES.map(dumps),
     st.binary(max_size=64),
 )
 
@@ -313,9 +313,9 @@ TELNYX_EVENT: Any = {
     "meta": {"attempt": 1},
 }
 TELNYX_BODIES = st.one_of(
-    st.just(TELNYX_EVENT).flatmap(mutated).map(orjson.dumps),
-    st.just(orjson.dumps(TELNYX_EVENT)),
-    JSON_VALUES.map(lambda v: orjson.dumps(v)),
+    st.just(TELNYX_EVENT).flatmap(mutated).map(dumps),
+    st.just(dumps(TELNYX_EVENT)),
+    JSON_VALUES.map(dumps),
     st.binary(max_size=64),
 )
 

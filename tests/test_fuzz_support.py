@@ -47,7 +47,7 @@ def recorded_answers(prefix: str) -> list[Response]:
             if response is None:
                 continue
             body = (
-                _dumps(response["json"])
+                dumps(response["json"])
                 if response.get("json") is not None
                 else response.get("body", "").encode()
             )
@@ -145,7 +145,8 @@ JSON_VALUES = st.recursive(
 )
 
 
-def _dumps(value: Any) -> bytes:
+def dumps(value: Any) -> bytes:
+    """JSON bytes of *value*, even where orjson refuses to write it."""
     # orjson refuses ints past 64 bits and lone surrogates; the stdlib
     # writes them (a server might too).
     try:
@@ -201,10 +202,10 @@ def bodies(seeds: Iterable[Response]) -> st.SearchStrategy[bytes]:
     ] or [{}]
     recorded = st.sampled_from(pool)
     return st.one_of(
-        recorded.flatmap(mutated).map(_dumps),
-        recorded.flatmap(mutated).map(_dumps),
-        recorded.map(_dumps),
-        JSON_VALUES.map(_dumps),
+        recorded.flatmap(mutated).map(dumps),
+        recorded.flatmap(mutated).map(dumps),
+        recorded.map(dumps),
+        JSON_VALUES.map(dumps),
         st.binary(max_size=64),
         st.sampled_from(
             [b"", b"<html>502</html>", b"\xff\xfe", b"[" * 2000, b"null"]
