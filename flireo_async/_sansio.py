@@ -9,7 +9,6 @@ functions of plain data, so they are tested without a loop or a socket.
 from __future__ import annotations
 
 import email.utils
-import math
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -165,8 +164,7 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
             seconds = when.timestamp() - now
         except (TypeError, ValueError, IndexError, OverflowError):
             return None
-    if not math.isfinite(seconds):
-        return None
+    # Finite either way: at most 20 digits, or a date's distance from now.
     return max(0.0, seconds)
 
 

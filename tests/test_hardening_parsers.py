@@ -269,3 +269,19 @@ def test_an_answer_cannot_claim_to_be_reconciled(
 ) -> None:
     # Only the SDK knows that an answer was lost and the order found.
     assert structure(data, cls).reconciled is False
+
+
+@pytest.mark.parametrize("amount", ["Infinity", "-Infinity", "NaN", "sNaN"])
+def test_money_that_is_not_finite_is_a_decode_error(amount: str) -> None:
+    from flireo_async.telnyx import CostInformation
+
+    with pytest.raises(ResponseDecodeError):
+        structure({"monthly_cost": amount}, CostInformation)
+
+
+def test_rate_limit_header_values_that_are_not_text_are_ignored() -> None:
+    headers: dict[str, Any] = {
+        "x-ratelimit-remaining": 5,
+        "x-ratelimit-reset": "60",
+    }
+    assert RateLimitInfo.from_headers(headers, now=NOW) is None

@@ -500,3 +500,44 @@ def test_tool_call_results_refuses_an_event_of_another_type() -> None:
 
     with pytest.raises(TypeError):
         events.tool_call_results(None, {})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "field", ["connection_id", "messaging_profile_id", "billing_group_id"]
+)
+async def test_create_refuses_a_blank_profile_id(
+    offline: tuple[TelnyxClient, MockTransport], field: str
+) -> None:
+    telnyx, transport = offline
+    await _refused(
+        telnyx.number_orders.create(
+            phone_numbers=["+31851234567"], **{field: " "}
+        ),
+        transport,
+        field,
+    )
+
+
+async def test_a_group_create_answer_without_its_id_is_a_decode_error() -> (
+    None
+):
+    def answer(request: Request) -> Response:
+        return Response(status=201, body=b'{"data": {"id": 5}}')
+
+    async with flireo.FlireoClient(
+        "fl_test_key", base_url=BASE, transport=MockTransport(answer)
+    ) as client:
+        with pytest.raises(flireo.ResponseDecodeError):
+            await client.verification_groups.create(
+                phone_number_type="local",
+                name="Amsterdam Office",
+                business_name="Example BV",
+                contact_person_first_name="Anna",
+                contact_person_last_name="de Vries",
+                contact_person_phone="+31201234567",
+                street_name="Damrak",
+                house_number="1",
+                postal_code="1012 LG",
+                city="Amsterdam",
+                province="Noord-Holland",
+            )

@@ -307,3 +307,10 @@ def test_a_valid_telnyx_webhook_verifies(key: Ed25519PrivateKey) -> None:
         public_key=_public(key),
         now=NOW,
     )
+
+
+def test_a_tolerance_too_large_for_a_float_accepts_any_age() -> None:
+    headers = events.signature_headers(BODY, secret=SECRET, timestamp=0)
+    events.verify_signature(
+        BODY, headers, secret=SECRET, tolerance=10**400, now=NOW
+    )
