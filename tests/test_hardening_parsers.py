@@ -21,6 +21,7 @@ from flireo_async._models import Order
 from flireo_async._sansio import RateLimitInfo, decipher, parse_retry_after
 from flireo_async.telnyx import NumberOrder
 from flireo_async.telnyx._sansio import decipher as telnyx_decipher
+from flireo_async.testing import MockTransport
 
 
 NOW = 1_700_000_000.0
@@ -285,3 +286,37 @@ def test_rate_limit_header_values_that_are_not_text_are_ignored() -> None:
         "x-ratelimit-reset": "60",
     }
     assert RateLimitInfo.from_headers(headers, now=NOW) is None
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=flireo.RateLimitError,
+    reason=(
+        "issue #13, lead's _ratelimit.RateGate: one answer with "
+        "X-RateLimit-Remaining: 0 and a reset years ahead holds every later "
+        "request (none is sent, so no later header can heal the window)"
+    ),
+)
+async def test_one_far_future_rate_limit_reset_does_not_brick_the_client() -> (
+    None
+):
+    sent = 0
+
+    def answer(request: flireo.Request) -> Response:
+        nonlocal sent
+        sent += 1
+        headers = (
+            {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "4102444800"}
+            if sent == 1
+            else {"X-RateLimit-Remaining": "99", "X-RateLimit-Reset": "60"}
+        )
+        return Response(status=200, headers=headers, body=b'{"data": []}')
+
+    async with flireo.FlireoClient(
+        "fl_test_key",
+        base_url="https://api.example.test",
+        transport=MockTransport(answer),
+    ) as client:
+        await client.phone_numbers.search()
+        assert [] == await client.phone_numbers.search()
+    assert 2 == sent
