@@ -19,6 +19,10 @@ Run it against the local sandbox (``pip install 'flireo-async[cli]'``):
     curl 'http://127.0.0.1:8080/numbers?limit=3'
     curl -X POST http://127.0.0.1:8080/orders \
         -d '{"phone_number": "+31850006949"}'
+
+With ``OTEL_CONSOLE=1`` (and ``pip install opentelemetry-sdk``) every SDK
+call is printed as an OpenTelemetry span tree: the operation, each HTTP
+attempt, retries and reconciliations (see docs/guides/observability.md).
 """
 
 import logging
@@ -132,8 +136,24 @@ def make_app() -> web.Application:
     return app
 
 
+def trace_to_console() -> None:
+    """Print every span to stdout (an OpenTelemetry SDK, set up once)."""
+    from opentelemetry import trace
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import (
+        ConsoleSpanExporter,
+        SimpleSpanProcessor,
+    )
+
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter()))
+    trace.set_tracer_provider(provider)
+
+
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO)
+    if os.environ.get("OTEL_CONSOLE"):
+        trace_to_console()
     web.run_app(
         make_app(), host="127.0.0.1", port=int(os.environ.get("PORT", "8080"))
     )

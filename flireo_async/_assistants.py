@@ -6,6 +6,7 @@ from ._converter import structure
 from ._models import AssistantPhoneNumber, LinkResult, UnlinkResult
 from ._resource import Resource, data_of
 from ._sansio import path_segment
+from ._telemetry import operation
 from ._validation import check_id
 
 
@@ -22,6 +23,7 @@ class Assistants(Resource):
 
     __slots__ = ()
 
+    @operation("flireo.assistants.get_phone_number")
     async def get_phone_number(
         self, assistant_id: str
     ) -> AssistantPhoneNumber:
@@ -42,6 +44,7 @@ class Assistants(Resource):
         payload = await self._get(_path(assistant_id))
         return structure(data_of(payload), AssistantPhoneNumber)
 
+    @operation("flireo.assistants.link_phone_number")
     async def link_phone_number(
         self, assistant_id: str, phone_number_id: str
     ) -> LinkResult:
@@ -75,6 +78,7 @@ class Assistants(Resource):
         )
         return structure(data_of(payload), LinkResult)
 
+    @operation("flireo.assistants.unlink_phone_number")
     async def unlink_phone_number(self, assistant_id: str) -> UnlinkResult:
         """
         Unlink an assistant's number.

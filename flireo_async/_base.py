@@ -17,13 +17,13 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Coroutine, Iterator, Mapping
 from types import TracebackType
 from typing import Any, ClassVar, Self
 
 import aiohttp
 
-from . import _version
+from . import _telemetry, _version
 from ._aiohttp import DEFAULT_MAX_RESPONSE_SIZE, AiohttpTransport
 from ._ratelimit import RateGate
 from ._retry import RetryPolicy, run_with_retries
@@ -272,15 +272,36 @@ class BaseClient:
 
 class _Attempt:
     # One object per call rather than a closure: it carries the attempt
-    # count for the debug log.
-    __slots__ = ("_client", "_n", "_request")
+    # count for the debug log and the trace.
+    __slots__ = ("_client", "_n", "_request", "_status")
 
     def __init__(self, client: BaseClient, request: Request) -> None:
         self._client = client
         self._request = request
         self._n = 0
+        self._status: int | None = None
 
-    async def __call__(self) -> Any:
+    def __call__(self) -> Coroutine[Any, Any, Any]:
+        # The attempt's own coroutine when nothing records: no extra frame.
+        if not _telemetry.recording() or _telemetry.tracer() is None:
+            return self._attempt()
+        return self._traced()
+
+    async def _traced(self) -> Any:
+        request = self._request
+        self._status = None
+        with _telemetry.attempt_span(
+            request.method, request.url, self._n + 1
+        ) as done:
+            try:
+                result = await self._attempt()
+            except FlireoError as error:
+                done(self._status, error)
+                raise
+            done(self._status, None)
+            return result
+
+    async def _attempt(self) -> Any:
         client, request = self._client, self._request
         self._n += 1
         await client._gate.admit()
@@ -298,6 +319,7 @@ class _Attempt:
                     exc,
                 )
             raise
+        self._status = response.status
         if len(response.body) > client._max_response_size:
             # The default transport stops reading at the limit; a custom
             # one is held to the same promise after the fact.

@@ -55,6 +55,7 @@ from ._journal import Journal, JournalEntry
 from ._models import OrderReceipt, OrderStatus
 from ._ratelimit import RateGate
 from ._seen import SeenIndex
+from ._telemetry import BulkMetrics, BulkTrace
 from .exceptions import (
     AuthenticationError,
     ConfigurationError,
@@ -123,6 +124,8 @@ class Pending:
 class Placer(Protocol):
     """What an API brings to the engine: one value, no hooks."""
 
+    #: The API's name in traces and metrics (``flireo``, ``telnyx``).
+    api: str
     #: Items per placement (1 for Flireo, many for Telnyx).
     batch_size: int
 
@@ -247,6 +250,9 @@ class BulkEngine:
         self._counts = dict.fromkeys(Outcome, 0)
         self._completed = 0
         self._resumed = 0
+        self._clock = time.monotonic()
+        self._trace = BulkTrace(f"{placer.api}.bulk_order")
+        self._metrics = BulkMetrics(placer.api)
 
     # -- the consumer side -------------------------------------------------
 
@@ -263,27 +269,42 @@ class BulkEngine:
         """
         runner: asyncio.Task[None] | None = None
         waiter: asyncio.Task[None] | None = None
+        failure: BaseException | None = None
         if self._journal_path is not None:
-            self._journal = Journal(self._journal_path)
+            try:
+                self._journal = Journal(self._journal_path)
+            except FlireoError as exc:
+                self._trace.finish({}, exc)
+                raise
         try:
-            with self._client.listen(self._window.on_status):
-                runner = asyncio.create_task(self._run(items))
+            with (
+                self._client.listen(self._window.on_status),
+                self._client.listen(self._metrics.status),
+            ):
+                trace = self._trace
+                runner = asyncio.create_task(trace.within(self._run(items)))
                 if self._waiter is not None:
-                    waiter = asyncio.create_task(self._wait_for_final())
+                    waiter = asyncio.create_task(
+                        trace.within(self._wait_for_final())
+                    )
                 while True:
                     item = await self._queue.get()
                     if item is _DONE:
                         break
-                    if isinstance(item, BaseException):
-                        raise item
-                    self._count(item)
-                    yield item
+                    result = _result(item)
+                    self._count(result)
+                    yield result
+        except BaseException as exc:
+            failure = exc
+            raise
         finally:
             pending = [t for t in (runner, waiter) if t is not None]
             pending += list(self._tasks)
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+            counts = {str(o): n for o, n in self._counts.items()}
+            self._trace.finish({**counts, "resumed": self._resumed}, failure)
             if self._journal is not None:
                 await self._journal.aclose()
 
@@ -294,6 +315,12 @@ class BulkEngine:
         self._completed += 1
         if result.resumed:
             self._resumed += 1
+        self._metrics.result(
+            result.outcome,
+            self._window.in_flight,
+            (counts[Outcome.ORDERED] + counts[Outcome.SUCCEEDED])
+            / max(time.monotonic() - self._clock, 1e-9),
+        )
         if self._on_progress is not None:
             self._on_progress(
                 BulkProgress(
@@ -659,6 +686,13 @@ class BulkEngine:
                 resumed=True,
             )
         )
+
+
+def _result(item: BulkResult | BaseException) -> BulkResult:
+    # What a task of the job failed with is raised in the consumer's task.
+    if isinstance(item, BaseException):
+        raise item
+    return item
 
 
 def _failed(index: int, request: OrderRequest, error: Exception) -> BulkResult:

@@ -36,6 +36,7 @@ from ._ordering import (
     receipt_from_order,
     recent_orders,
 )
+from ._telemetry import operation
 from .exceptions import FlireoError
 
 
@@ -57,6 +58,7 @@ class FlireoPlacer:
         since: When the job started (reconciliation's floor).
     """
 
+    api = "flireo"
     batch_size = 1
 
     def __init__(self, client: FlireoClient, *, since: datetime) -> None:
@@ -77,6 +79,7 @@ class FlireoPlacer:
         """A fresh ``Idempotency-Key``."""
         return str(uuid.uuid4())
 
+    @operation("flireo.phone_numbers.order")
     async def place(
         self, batch: Sequence[Pending], key: str
     ) -> Sequence[OrderReceipt]:

@@ -26,6 +26,7 @@ import attrs
 from ._converter import structure
 from ._resource import Resource
 from ._sansio import path_segment
+from ._telemetry import operation
 from ._validation import (
     check_e164,
     check_id,
@@ -286,6 +287,7 @@ class Calls(Resource):
         super().__init__(client)
         self._window = window if window is not None else CommandWindow()
 
+    @operation("flireo.calls.control")
     async def control(self, call_id: str, command: Command) -> ControlResult:
         """
         Send a command to a live call.

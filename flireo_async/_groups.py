@@ -17,6 +17,7 @@ from ._pager import AsyncPager, Page
 from ._resource import Resource, data_of, page_of
 from ._retry import poll_until
 from ._sansio import path_segment
+from ._telemetry import operation
 from ._validation import (
     check_choice,
     check_e164,
@@ -42,6 +43,7 @@ class VerificationGroups(Resource):
 
     __slots__ = ()
 
+    @operation("flireo.verification_groups.create")
     async def create(
         self,
         *,
@@ -159,6 +161,7 @@ class VerificationGroups(Resource):
                 "phone_number_type", phone_number_type
             ).value
 
+        @operation("flireo.verification_groups.list")
         async def fetch(
             offset: int,
         ) -> tuple[Page[VerificationGroup], tuple[VerificationGroup, ...]]:
@@ -169,6 +172,7 @@ class VerificationGroups(Resource):
 
         return AsyncPager(fetch)
 
+    @operation("flireo.verification_groups.get")
     async def get(self, group_id: str) -> VerificationGroup:
         """
         Read one group, with its documents and numbers.
@@ -186,6 +190,7 @@ class VerificationGroups(Resource):
         payload = await self._get(_group_path(group_id))
         return structure(data_of(payload), VerificationGroup)
 
+    @operation("flireo.verification_groups.wait")
     async def wait(
         self,
         group_id: str,
@@ -226,6 +231,7 @@ class VerificationGroups(Resource):
             what=f"verification group {group_id}",
         )
 
+    @operation("flireo.verification_groups.search_numbers")
     async def search_numbers(
         self, group_id: str, *, query: str | None = None, limit: int = 20
     ) -> builtins.list[AvailableNumber]:
@@ -252,6 +258,7 @@ class VerificationGroups(Resource):
         payload = await self._get(path, {"query": query, "limit": limit})
         return list(structure(data_of(payload), tuple[AvailableNumber, ...]))
 
+    @operation("flireo.verification_groups.order_number")
     async def order_number(
         self, group_id: str, phone_number: str
     ) -> OrderReceipt:

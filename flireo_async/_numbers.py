@@ -9,6 +9,7 @@ from ._models import AvailableNumber, NumberType, OrderReceipt, PhoneNumber
 from ._ordering import order_body, place_order
 from ._pager import AsyncPager, Page
 from ._resource import Resource, data_of, page_of
+from ._telemetry import operation
 from ._validation import (
     check_limit,
     check_number_type,
@@ -27,6 +28,7 @@ class PhoneNumbers(Resource):
 
     __slots__ = ()
 
+    @operation("flireo.phone_numbers.search")
     async def search(
         self,
         *,
@@ -100,6 +102,7 @@ class PhoneNumbers(Resource):
             raise ValidationError("include_default", msg)
         check_limit("page_size", page_size, 1, 100)
 
+        @operation("flireo.phone_numbers.list")
         async def fetch(
             offset: int,
         ) -> tuple[Page[PhoneNumber], tuple[PhoneNumber, ...]]:
@@ -131,6 +134,7 @@ class PhoneNumbers(Resource):
 
         return AsyncPager(fetch)
 
+    @operation("flireo.phone_numbers.order")
     async def order(
         self,
         phone_number: str,

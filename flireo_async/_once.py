@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from . import _telemetry
 from .exceptions import (
     AlreadyInUseError,
     ConflictError,
@@ -92,6 +93,7 @@ async def exactly_once(
         try:
             found = await find()
         except FlireoError as exc:
+            _telemetry.event("reconcile", {"outcome": "unknown"})
             msg = (
                 f"creating the order for {subject} failed ambiguously "
                 f"({error}) and the order list could not be read ({exc}); "
@@ -100,6 +102,9 @@ async def exactly_once(
             raise OrderOutcomeUnknownError(
                 msg, phone_number=subject, idempotency_key=key
             ) from exc
+        _telemetry.event(
+            "reconcile", {"outcome": "absent" if found is None else "found"}
+        )
         if found is not None:
             return found
         if placed:

@@ -8,6 +8,7 @@ from ._pager import AsyncPager, Page
 from ._resource import Resource, data_of, page_of
 from ._retry import poll_until
 from ._sansio import path_segment
+from ._telemetry import operation
 from ._validation import (
     check_choice,
     check_id,
@@ -69,6 +70,7 @@ class Orders(Resource):
                 "number_type", number_type
             ).value
 
+        @operation("flireo.orders.list")
         async def fetch(offset: int) -> tuple[Page[Order], tuple[Order, ...]]:
             payload = await self._get(
                 "/v1/phone-number-orders", {**query, "offset": offset}
@@ -77,6 +79,7 @@ class Orders(Resource):
 
         return AsyncPager(fetch)
 
+    @operation("flireo.orders.get")
     async def get(self, order_id: str) -> Order:
         """
         Read one order.
@@ -101,6 +104,7 @@ class Orders(Resource):
         )
         return structure(data_of(payload), Order)
 
+    @operation("flireo.orders.wait")
     async def wait(
         self,
         order_id: str,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+from . import _telemetry
 from ._sansio import RateLimitInfo
 from .exceptions import ConfigurationError, RateLimitError
 
@@ -59,6 +60,10 @@ class RateGate:
             slot = max(loop_now, self._next_slot)
             self._next_slot = slot + self._interval
             if slot > loop_now:
+                _telemetry.event(
+                    "rate_limit_wait",
+                    {"delay_s": slot - loop_now, "source": "rate_limit"},
+                )
                 await asyncio.sleep(slot - loop_now)
         while self._remaining is not None:
             now = time.time()
@@ -76,7 +81,15 @@ class RateGate:
                     f"rate-limit window exhausted; it resets in {wait:.0f}s,"
                     f" longer than the {self._max_wait:g}s the policy waits"
                 )
+                # Said once, then forgotten: a window held on to would
+                # keep every later request from reaching the server, whose
+                # next answer is the only thing that can correct it (one
+                # answer saying "resets in 2100" must not brick a client).
+                self._remaining = None
                 raise RateLimitError(msg, status=429, retry_after=wait)
+            _telemetry.event(
+                "rate_limit_wait", {"delay_s": wait, "source": "server_window"}
+            )
             await asyncio.sleep(wait)
 
     def observe(self, info: RateLimitInfo | None) -> None:

@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 import attrs
 import backoff
 
+from . import _telemetry
 from ._sansio import parse_retry_after
 from .exceptions import (
     APIError,
@@ -162,11 +163,24 @@ def _exact_waits() -> Generator[float, Any, None]:
 
 def _log_backoff(details: Any) -> None:
     failure = details["exception"]
+    _decided(failure.error, details["wait"], details["tries"] + 1)
+
+
+def _decided(error: FlireoError, delay: float, attempt: int) -> None:
+    # One place tells the log and the trace why and how long we wait.
     log.info(
-        "retrying in %.2fs after attempt %d failed: %s",
-        details["wait"],
-        details["tries"] + 1,
-        failure.error,
+        "retrying in %.2fs after attempt %d failed: %s", delay, attempt, error
+    )
+    status = getattr(error, "status", None)
+    _telemetry.event(
+        "retry",
+        {
+            "reason": type(error).__name__
+            if status is None
+            else f"{type(error).__name__} {status}",
+            "delay_s": delay,
+            "retry_after": getattr(error, "retry_after", None) is not None,
+        },
     )
 
 
@@ -243,7 +257,7 @@ async def run_with_retries(
         )
         if deadline_at is not None and time.monotonic() + delay > deadline_at:
             raise
-        log.info("retrying in %.2fs after attempt 1 failed: %s", delay, error)
+        _decided(error, delay, 1)
     await asyncio.sleep(delay)
     call = _Call(
         attempt=attempt,

@@ -595,3 +595,63 @@ async def test_an_unknown_outcome_found_absent_later_is_sent_once_more() -> (
     (result,) = report.results
     assert result.outcome is Outcome.ORDERED
     assert calls["POST"] == 2
+
+
+async def test_telnyx_intents_in_doubt_are_found_by_reference(
+    tmp_path: Path,
+) -> None:
+    """An earlier run's intent whose order exists is reported (resumed,
+    reconciled), not ordered again; bad items fail alone."""
+    journal = tmp_path / "telnyx.jsonl"
+    async with TelnyxSandbox() as sb:
+        async with TelnyxClient(
+            sb.api_key, base_url=sb.base_url, retry=FAST
+        ) as telnyx:
+            found = await telnyx.available_phone_numbers.search(
+                country_code="NL", limit=4
+            )
+            numbers = [n.phone_number for n in found]
+            reference = "flireo-async:earlier-run"
+            await telnyx.number_orders.create(
+                phone_numbers=numbers[:2], customer_reference=reference
+            )
+            # The earlier run crashed after its POST: intents only.
+            journal.write_text(
+                "".join(
+                    json.dumps(
+                        {
+                            "t": "intent",
+                            "n": n,
+                            "k": reference,
+                            "ts": "2025-01-01T00:00:00+00:00",
+                        }
+                    )
+                    + "\n"
+                    for n in numbers[:2]
+                )
+            )
+            report = await telnyx.bulk_order(
+                [*numbers, 7, {"phone_number": numbers[3], "x": "y"}],
+                numbers_per_order=10,
+                journal=journal,
+            )
+        creates = [
+            r for r in sb.request_log if r.route == "create_number_order"
+        ]
+
+    outcomes = [r.outcome for r in report.results]
+    assert outcomes[:4] == [Outcome.ORDERED] * 4
+    assert [r.resumed for r in report.results[:4]] == [
+        True,
+        True,
+        False,
+        False,
+    ]
+    assert all(
+        r.receipt is not None and r.receipt.reconciled
+        for r in report.results[:2]
+    )
+    assert outcomes[4:] == [Outcome.FAILED, Outcome.SKIPPED]
+    assert isinstance(report.results[4].error, flireo.ValidationError)
+    # The first create was ours above; the job sent one more, not two.
+    assert len(creates) == 2

@@ -61,6 +61,7 @@ class TelnyxPlacer:
             msg = "numbers_per_order must be between 1 and 1000"
             raise ConfigurationError(msg)
         self._client = client
+        self.api = "telnyx"
         self.batch_size = numbers_per_order
         self._options = dict(order_options)
 

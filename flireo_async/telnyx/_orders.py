@@ -17,6 +17,7 @@ from .._pager import AsyncPager, Page
 from .._resource import Resource, data_of
 from .._retry import poll_until
 from .._sansio import path_segment
+from .._telemetry import operation
 from .._validation import (
     check_bool,
     check_choice,
@@ -102,6 +103,7 @@ class NumberOrders(Resource):
 
     __slots__ = ()
 
+    @operation("telnyx.number_orders.create")
     async def create(
         self,
         *,
@@ -196,6 +198,7 @@ class NumberOrders(Resource):
             key=reference,
         )
 
+    @operation("telnyx.number_orders.get")
     async def get(self, order_id: str) -> NumberOrder:
         """
         One order with its per-number details.
@@ -256,6 +259,7 @@ class NumberOrders(Resource):
             },
         )
 
+        @operation("telnyx.number_orders.list")
         async def fetch(
             offset: int,
         ) -> tuple[Page[NumberOrder], tuple[NumberOrder, ...]]:
@@ -276,6 +280,7 @@ class NumberOrders(Resource):
 
         return AsyncPager(fetch)
 
+    @operation("telnyx.number_orders.update")
     async def update(
         self,
         order_id: str,
@@ -307,6 +312,7 @@ class NumberOrders(Resource):
         )
         return structure(data_of(payload), NumberOrder)
 
+    @operation("telnyx.number_orders.wait")
     async def wait(
         self,
         order_id: str,
@@ -347,6 +353,7 @@ class SubNumberOrders(Resource):
 
     __slots__ = ()
 
+    @operation("telnyx.sub_number_orders.list")
     async def list(
         self,
         *,
@@ -388,6 +395,7 @@ class SubNumberOrders(Resource):
         payload = await self._get("/sub_number_orders", filters)
         return list(structure(data_of(payload), tuple[SubNumberOrder, ...]))
 
+    @operation("telnyx.sub_number_orders.get")
     async def get(
         self, sub_order_id: str, *, include_phone_numbers: bool | None = None
     ) -> SubNumberOrder:
@@ -409,6 +417,7 @@ class SubNumberOrders(Resource):
         )
         return structure(data_of(payload), SubNumberOrder)
 
+    @operation("telnyx.sub_number_orders.update")
     async def update(
         self,
         sub_order_id: str,
@@ -428,6 +437,7 @@ class SubNumberOrders(Resource):
         )
         return structure(data_of(payload), SubNumberOrder)
 
+    @operation("telnyx.sub_number_orders.cancel")
     async def cancel(self, sub_order_id: str) -> SubNumberOrder:
         """Cancel a pending sub-order."""
         check_id("sub_order_id", sub_order_id)

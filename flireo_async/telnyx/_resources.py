@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from .._converter import structure
 from .._resource import Resource, data_of
 from .._sansio import path_segment
+from .._telemetry import operation
 from .._validation import (
     check_bool,
     check_choice,
@@ -67,6 +68,7 @@ class AvailablePhoneNumbers(Resource):
 
     __slots__ = ()
 
+    @operation("telnyx.available_phone_numbers.search")
     async def search(
         self,
         *,
@@ -208,6 +210,7 @@ class RequirementGroups(Resource):
 
     __slots__ = ()
 
+    @operation("telnyx.requirement_groups.list")
     async def list(
         self,
         *,
@@ -248,6 +251,7 @@ class RequirementGroups(Resource):
         )
         return list(structure(payload, tuple[RequirementGroup, ...]))
 
+    @operation("telnyx.requirement_groups.get")
     async def get(self, group_id: str) -> RequirementGroup:
         """
         One requirement group.
@@ -261,6 +265,7 @@ class RequirementGroups(Resource):
         )
         return structure(payload, RequirementGroup)
 
+    @operation("telnyx.requirement_groups.create")
     async def create(
         self,
         *,
