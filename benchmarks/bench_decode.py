@@ -37,14 +37,14 @@ import msgspec
 import orjson
 import pydantic
 
-from flireo_async._converter import structure
+from flireo_async._core._converter import structure
+from flireo_async._core._resource import page_of
 from flireo_async._models import (
     NumberType,
     Order,
     OrderStatus,
     VerificationGroupStatus,
 )
-from flireo_async._resource import page_of
 
 
 NAME = "decode"

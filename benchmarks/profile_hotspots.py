@@ -162,7 +162,7 @@ def _profiler() -> cProfile.Profile:
 
 
 async def _layers(box: _common.Server, n: int, conc: int, reps: int) -> None:
-    from flireo_async._sansio import build_request
+    from flireo_async._core._sansio import build_request
 
     async with FlireoClient(
         box.api_key, base_url=box.url, max_connections=conc
@@ -282,8 +282,8 @@ async def _http(
 def _decode(n: int, profile: bool) -> cProfile.Profile | None:
     from bench_decode import page_bytes
 
+    from flireo_async._core._resource import page_of
     from flireo_async._models import Order
-    from flireo_async._resource import page_of
 
     raw = page_bytes()
     page_of(orjson.loads(raw), Order)

@@ -14,8 +14,7 @@ Example::
 
 from __future__ import annotations
 
-from ._aiohttp import AiohttpTransport
-from ._bulk_models import (
+from ._bulk._models import (
     BulkProgress,
     BulkReport,
     BulkResult,
@@ -30,6 +29,12 @@ from ._calls import (
     Transfer,
 )
 from ._client import DEFAULT_BASE_URL, FlireoClient
+from ._core._aiohttp import AiohttpTransport
+from ._core._pager import AsyncPager, Page
+from ._core._retry import RetryPolicy
+from ._core._sansio import RateLimitInfo
+from ._core._timeout import Timeout
+from ._core._transport import Request, Response, Transport
 from ._models import (
     AssistantPhoneNumber,
     AvailableNumber,
@@ -49,11 +54,6 @@ from ._models import (
     VerificationGroupRef,
     VerificationGroupStatus,
 )
-from ._pager import AsyncPager, Page
-from ._retry import RetryPolicy
-from ._sansio import RateLimitInfo
-from ._timeout import Timeout
-from ._transport import Request, Response, Transport
 from .exceptions import (
     AlreadyInUseError,
     AlreadyLinkedError,
@@ -167,7 +167,7 @@ def __getattr__(name: str) -> str:
     # __version__ is looked up lazily: reading package metadata costs more
     # import time than the rest of this module.
     if name == "__version__":
-        from ._version import version
+        from ._core._version import version
 
         return version()
     msg = f"module {__name__!r} has no attribute {name!r}"

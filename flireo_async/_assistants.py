@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from ._converter import structure
+from ._core._converter import structure
+from ._core._resource import Resource, data_of
+from ._core._sansio import path_segment
+from ._core._telemetry import operation
+from ._core._validation import check_id
 from ._models import AssistantPhoneNumber, LinkResult, UnlinkResult
-from ._resource import Resource, data_of
-from ._sansio import path_segment
-from ._telemetry import operation
-from ._validation import check_id
 
 
 __all__ = ["Assistants"]

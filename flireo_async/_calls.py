@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
 import attrs
 
-from ._converter import structure
-from ._resource import Resource
-from ._sansio import path_segment
-from ._telemetry import operation
-from ._validation import (
+from ._core._converter import structure
+from ._core._resource import Resource
+from ._core._sansio import path_segment
+from ._core._telemetry import operation
+from ._core._validation import (
     check_e164,
     check_id,
     check_limit,
@@ -38,7 +38,7 @@ from .exceptions import ValidationError
 
 
 if TYPE_CHECKING:
-    from ._base import BaseClient
+    from ._core._base import BaseClient
 
 __all__ = [
     "Calls",

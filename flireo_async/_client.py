@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from ._assistants import Assistants
-from ._base import BaseClient
-from ._bulk import BulkEngine, collect_report
-from ._bulk_flireo import FlireoPlacer, Settler
-from ._bulk_models import BulkProgress, BulkReport, BulkResult, OrderRequest
+from ._bulk._engine import BulkEngine, collect_report
+from ._bulk._models import BulkProgress, BulkReport, BulkResult, OrderRequest
+from ._bulk_order import FlireoPlacer, Settler
 from ._calls import Calls
+from ._core._base import BaseClient
 from ._groups import VerificationGroups
 from ._numbers import PhoneNumbers
 from ._orders import Orders

@@ -4,29 +4,29 @@ from __future__ import annotations
 
 import builtins
 
-from ._converter import structure
+from ._core._converter import structure
+from ._core._pager import AsyncPager, Page
+from ._core._resource import Resource, data_of, page_of
+from ._core._retry import poll_until
+from ._core._sansio import path_segment
+from ._core._telemetry import operation
+from ._core._validation import (
+    check_choice,
+    check_e164,
+    check_id,
+    check_limit,
+    check_seconds,
+    check_text,
+)
 from ._models import (
     AvailableNumber,
     NumberType,
     OrderReceipt,
     VerificationGroup,
     VerificationGroupStatus,
+    check_number_type,
 )
 from ._ordering import place_order
-from ._pager import AsyncPager, Page
-from ._resource import Resource, data_of, page_of
-from ._retry import poll_until
-from ._sansio import path_segment
-from ._telemetry import operation
-from ._validation import (
-    check_choice,
-    check_e164,
-    check_id,
-    check_limit,
-    check_number_type,
-    check_seconds,
-    check_text,
-)
 from .exceptions import ResponseDecodeError
 
 

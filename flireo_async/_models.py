@@ -10,12 +10,14 @@ stays a plain string instead of breaking the caller.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
 import attrs
 
-from ._converter import NOT_ON_WIRE
+from ._core._converter import NOT_ON_WIRE
+from ._core._validation import check_choice
 
 
 __all__ = [
@@ -45,6 +47,20 @@ class NumberType(enum.StrEnum):
     LOCAL = "local"
     MOBILE = "mobile"
     NATIONAL = "national"
+
+
+def check_number_type(
+    field: str,
+    value: object,
+    allowed: Iterable[NumberType] = tuple(NumberType),
+) -> NumberType:
+    """
+    Return *value* as a :class:`NumberType` if allowed here.
+
+    Raises:
+        ValidationError: *value* is not one of *allowed*.
+    """
+    return check_choice(field, value, tuple(allowed))
 
 
 class OrderStatus(enum.StrEnum):

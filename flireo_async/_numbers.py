@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import builtins
 
-from ._converter import structure
-from ._models import AvailableNumber, NumberType, OrderReceipt, PhoneNumber
-from ._ordering import order_body, place_order
-from ._pager import AsyncPager, Page
-from ._resource import Resource, data_of, page_of
-from ._telemetry import operation
-from ._validation import (
+from ._core._converter import structure
+from ._core._pager import AsyncPager, Page
+from ._core._resource import Resource, data_of, page_of
+from ._core._telemetry import operation
+from ._core._validation import (
     check_limit,
-    check_number_type,
     check_text,
 )
+from ._models import (
+    AvailableNumber,
+    NumberType,
+    OrderReceipt,
+    PhoneNumber,
+    check_number_type,
+)
+from ._ordering import order_body, place_order
 from .exceptions import ValidationError
 
 

@@ -27,17 +27,17 @@ from collections.abc import AsyncGenerator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from ._converter import structure
-from ._models import NumberType, Order, OrderReceipt
-from ._once import exactly_once
+from ._core._converter import structure
+from ._core._once import exactly_once
+from ._core._resource import data_of
+from ._core._validation import check_e164, check_id
+from ._models import NumberType, Order, OrderReceipt, check_number_type
 from ._orders import Orders
-from ._resource import data_of
-from ._validation import check_e164, check_id, check_number_type
 from .exceptions import FlireoError, ValidationError
 
 
 if TYPE_CHECKING:
-    from ._base import BaseClient
+    from ._core._base import BaseClient
 
 __all__ = [
     "RECONCILE_MAX_PAGES",

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from ._converter import structure
-from ._models import NumberType, Order, OrderStatus
-from ._pager import AsyncPager, Page
-from ._resource import Resource, data_of, page_of
-from ._retry import poll_until
-from ._sansio import path_segment
-from ._telemetry import operation
-from ._validation import (
+from ._core._converter import structure
+from ._core._pager import AsyncPager, Page
+from ._core._resource import Resource, data_of, page_of
+from ._core._retry import poll_until
+from ._core._sansio import path_segment
+from ._core._telemetry import operation
+from ._core._validation import (
     check_choice,
     check_id,
     check_limit,
-    check_number_type,
     check_seconds,
 )
+from ._models import NumberType, Order, OrderStatus, check_number_type
 
 
 __all__ = ["Orders"]

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from flireo_async._journal import read_journal
+from flireo_async._bulk._journal import read_journal
 
 
 COUNT = 3000

@@ -25,7 +25,7 @@ import pytest
 
 import flireo_async as flireo
 from flireo_async import Outcome
-from flireo_async._journal import read_journal
+from flireo_async._bulk._journal import read_journal
 from flireo_async.telnyx import TelnyxClient
 from flireo_async.testing.sandbox import Faults, Sandbox, TelnyxSandbox
 

@@ -8,8 +8,8 @@ import orjson
 import pytest
 
 from flireo_async import exceptions
-from flireo_async._sansio import decipher
-from flireo_async._transport import Response
+from flireo_async._core._sansio import decipher
+from flireo_async._core._transport import Response
 from flireo_async.exceptions import (
     AlreadyInUseError,
     AlreadyLinkedError,

@@ -7,8 +7,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from flireo_async import OrderReceipt, _flow
-from flireo_async._flow import AdaptiveWindow, CreditBudget
+from flireo_async import OrderReceipt
+from flireo_async._bulk import _flow
+from flireo_async._bulk._flow import AdaptiveWindow, CreditBudget
 
 
 class FakeClock:

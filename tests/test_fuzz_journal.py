@@ -26,7 +26,7 @@ from test_fuzz_support import (
 
 import flireo_async as flireo
 from flireo_async import Request, Response
-from flireo_async._journal import JournalEntry, read_journal
+from flireo_async._bulk._journal import JournalEntry, read_journal
 from flireo_async.testing import MockTransport
 
 

@@ -37,8 +37,8 @@ from test_fuzz_support import (
 import flireo_async as flireo
 from flireo_async import Response, events, telnyx
 from flireo_async import _models as flireo_models
-from flireo_async._converter import structure
-from flireo_async._sansio import (
+from flireo_async._core._converter import structure
+from flireo_async._core._sansio import (
     RateLimitInfo,
     decipher,
     flireo_error_fields,

@@ -16,9 +16,13 @@ import pytest
 
 import flireo_async as flireo
 from flireo_async import Response, ResponseDecodeError
-from flireo_async._converter import structure
+from flireo_async._core._converter import structure
+from flireo_async._core._sansio import (
+    RateLimitInfo,
+    decipher,
+    parse_retry_after,
+)
 from flireo_async._models import Order
-from flireo_async._sansio import RateLimitInfo, decipher, parse_retry_after
 from flireo_async.telnyx import NumberOrder
 from flireo_async.telnyx._sansio import decipher as telnyx_decipher
 from flireo_async.testing import MockTransport

@@ -17,7 +17,7 @@ import pytest
 import flireo_async as flireo
 from flireo_async import Request, Response, ValidationError
 from flireo_async._calls import CommandWindow
-from flireo_async._validation import check_e164, check_seconds
+from flireo_async._core._validation import check_e164, check_seconds
 from flireo_async.telnyx import TelnyxClient
 from flireo_async.testing import MockTransport
 

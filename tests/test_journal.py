@@ -12,8 +12,8 @@ import orjson
 import pytest
 
 import flireo_async as flireo
-from flireo_async import _journal
-from flireo_async._journal import Journal, read_journal
+from flireo_async._bulk import _journal
+from flireo_async._bulk._journal import Journal, read_journal
 
 
 A = "+31850000001"

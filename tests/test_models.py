@@ -31,7 +31,7 @@ from flireo_async import (
     VerificationGroupStatus,
 )
 from flireo_async import _models as models
-from flireo_async._converter import structure
+from flireo_async._core._converter import structure
 
 
 # -- the spec's example bodies (spec/flireo-api.md §4) ---------------------

@@ -29,7 +29,7 @@ from flireo_async import (
     TransportError,
     ValidationError,
 )
-from flireo_async._sansio import decipher
+from flireo_async._core._sansio import decipher
 from flireo_async.testing import MockTransport
 
 

@@ -244,7 +244,7 @@ async def test_unknown_route_is_nested_404(
 def test_route_names_are_the_handlers() -> None:
     """ROUTES lists exactly the served routes plus "unknown"."""
     from flireo_async.testing.sandbox import ROUTES
-    from flireo_async.testing.sandbox._app import ROUTE_TABLE
+    from flireo_async.testing.sandbox.flireo._app import ROUTE_TABLE
 
     names = {handler.__name__ for _, _, handler, _ in ROUTE_TABLE}
 

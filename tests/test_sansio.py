@@ -20,7 +20,7 @@ from flireo_async import (
     ResponseDecodeError,
     ServerError,
 )
-from flireo_async._sansio import (
+from flireo_async._core._sansio import (
     build_request,
     decipher,
     encode_query,

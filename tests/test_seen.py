@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flireo_async._seen import SeenIndex
+from flireo_async._bulk._seen import SeenIndex
 
 
 NUMBERS = st.one_of(

@@ -24,7 +24,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import (
 )
 
 import flireo_async as flireo
-from flireo_async import _telemetry
+from flireo_async._core import _telemetry
 from flireo_async.testing import MockTransport
 
 

@@ -36,8 +36,8 @@ from flireo_async.testing.sandbox import (
     WebhookDelivery,
 )
 from flireo_async.testing.sandbox.__main__ import build_parser, serve
-from flireo_async.testing.sandbox._telnyx_app import TELNYX_ROUTE_TABLE
-from flireo_async.testing.sandbox._telnyx_server import DEFAULT_TELNYX_API_KEY
+from flireo_async.testing.sandbox.telnyx._app import TELNYX_ROUTE_TABLE
+from flireo_async.testing.sandbox.telnyx._server import DEFAULT_TELNYX_API_KEY
 
 
 RETRY = flireo.RetryPolicy(initial_delay=0.01, max_delay=0.05)

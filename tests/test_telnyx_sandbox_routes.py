@@ -20,11 +20,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from flireo_async.testing.sandbox import (
-    SandboxConfig,
-    TelnyxSandbox,
-    _telnyx_state,
-)
+from flireo_async.testing.sandbox import SandboxConfig, TelnyxSandbox
+from flireo_async.testing.sandbox.telnyx import _state as _telnyx_state
 from flireo_async.testing.sandbox.__main__ import (
     _describe,
     build_parser,

@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 import flireo_async as flireo
-from flireo_async._sansio import RateLimitInfo, encode_query
+from flireo_async._core._sansio import RateLimitInfo, encode_query
 from flireo_async.telnyx._sansio import decipher, deep_object
 
 

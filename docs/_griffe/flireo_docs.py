@@ -189,7 +189,7 @@ def _comment_docstring(attribute: griffe.Attribute) -> None:
 
 def _identifier(obj: griffe.Object, target: str) -> str | None:
     # The full path *target* names where *obj* is written, if griffe can
-    # tell (``Timeout`` in ``_client`` -> ``flireo_async._timeout.Timeout``).
+    # tell (``Timeout`` in ``_client`` -> ``flireo_async._core._timeout.Timeout``).
     root = obj.package.name
     if target == root or target.startswith(f"{root}."):
         return target

@@ -32,7 +32,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from .._bulk_models import BulkProgress
+from .._bulk._models import BulkProgress
 from ._commands import connect
 from ._csv import CsvError, CsvInput, load
 from ._output import err_console, print_json, warn

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from .._client import FlireoClient
+from .._core._pager import AsyncPager
 from .._models import (
     AvailableNumber,
     NumberType,
@@ -18,7 +19,6 @@ from .._models import (
     VerificationGroup,
     VerificationGroupStatus,
 )
-from .._pager import AsyncPager
 from ..exceptions import WaitTimeoutError
 from ._output import plain, print_fields, print_json, print_table, spinner
 from ._run import TimedOut, UsageError

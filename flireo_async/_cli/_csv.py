@@ -20,7 +20,7 @@ from pathlib import Path
 
 import attrs
 
-from .._bulk_models import OrderRequest
+from .._bulk._models import OrderRequest
 from .._ordering import order_body
 from ..exceptions import ValidationError
 

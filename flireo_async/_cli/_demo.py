@@ -20,7 +20,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from .._bulk_models import BulkProgress, OrderRequest
+from .._bulk._models import BulkProgress, OrderRequest
 from .._client import FlireoClient
 from .._models import AvailableNumber, NumberType
 from ..testing.sandbox import Sandbox

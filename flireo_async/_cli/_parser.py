@@ -15,8 +15,8 @@ import sys
 from collections.abc import Callable
 from typing import NoReturn, TypeAlias
 
+from .._core._version import version
 from .._models import NumberType, OrderStatus, VerificationGroupStatus
-from .._version import version
 from . import _bulk, _commands, _demo
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from .._bulk_models import BulkReport, BulkResult, Outcome
+from .._bulk._models import BulkReport, BulkResult, Outcome
 from .._models import OrderStatus
 from ._csv import CsvInput
 from ._output import print_fields, print_json, print_table, warn

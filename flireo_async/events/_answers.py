@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .._validation import check_text
+from .._core._validation import check_text
 from ..exceptions import ValidationError
 from ._models import ToolCallsEvent, ToolResult, WireFormat
 

@@ -21,7 +21,7 @@ from typing import Any, TypeAlias
 
 import attrs
 
-from .._converter import either_case
+from .._core._converter import either_case
 
 
 __all__ = [

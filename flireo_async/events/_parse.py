@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import attrs
 import orjson
 
-from .._converter import WIRE_NAMES, either_case, structure
+from .._core._converter import WIRE_NAMES, either_case, structure
 from ..exceptions import EventParseError, ResponseDecodeError
 from ._models import (
     AnyEvent,

@@ -17,10 +17,10 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from .._bulk import Doubt, Pending
-from .._bulk_models import OrderRequest
+from .._bulk._engine import Doubt, Pending
+from .._bulk._models import OrderRequest
+from .._core._validation import check_e164
 from .._models import OrderReceipt
-from .._validation import check_e164
 from ..exceptions import ConfigurationError, FlireoError, ValidationError
 from ._models import NumberOrder
 

@@ -6,9 +6,9 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .._base import BaseClient
-from .._bulk import BulkEngine, collect_report
-from .._bulk_models import BulkProgress, BulkReport
+from .._bulk._engine import BulkEngine, collect_report
+from .._bulk._models import BulkProgress, BulkReport
+from .._core._base import BaseClient
 from ._bulk import TelnyxPlacer
 from ._orders import NumberOrders, SubNumberOrders
 from ._resources import AvailablePhoneNumbers, RequirementGroups

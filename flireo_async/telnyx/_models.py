@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import attrs
 
-from .._converter import NOT_ON_WIRE
+from .._core._converter import NOT_ON_WIRE
 
 
 __all__ = [

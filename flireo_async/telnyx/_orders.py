@@ -11,14 +11,14 @@ from typing import Any
 
 import attrs
 
-from .._converter import structure
-from .._once import exactly_once
-from .._pager import AsyncPager, Page
-from .._resource import Resource, data_of
-from .._retry import poll_until
-from .._sansio import path_segment
-from .._telemetry import operation
-from .._validation import (
+from .._core._converter import structure
+from .._core._once import exactly_once
+from .._core._pager import AsyncPager, Page
+from .._core._resource import Resource, data_of
+from .._core._retry import poll_until
+from .._core._sansio import path_segment
+from .._core._telemetry import operation
+from .._core._validation import (
     check_bool,
     check_choice,
     check_datetime,

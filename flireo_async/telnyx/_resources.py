@@ -6,11 +6,11 @@ import builtins
 import re
 from collections.abc import Mapping, Sequence
 
-from .._converter import structure
-from .._resource import Resource, data_of
-from .._sansio import path_segment
-from .._telemetry import operation
-from .._validation import (
+from .._core._converter import structure
+from .._core._resource import Resource, data_of
+from .._core._sansio import path_segment
+from .._core._telemetry import operation
+from .._core._validation import (
     check_bool,
     check_choice,
     check_id,

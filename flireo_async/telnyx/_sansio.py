@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .. import _sansio
-from .._transport import Response
+from .._core import _sansio
+from .._core._transport import Response
 
 
 __all__ = ["decipher", "deep_object", "telnyx_error_fields"]
@@ -69,7 +69,7 @@ def telnyx_error_fields(
 
 def decipher(response: Response, *, method: str, url: str, now: float) -> Any:
     """
-    :func:`flireo_async._sansio.decipher` for Telnyx's error envelope.
+    :func:`flireo_async._core._sansio.decipher` for Telnyx's error envelope.
 
     A 429 without ``Retry-After`` waits for ``x-ratelimit-reset``
     (seconds), since Telnyx documents no ``Retry-After``.

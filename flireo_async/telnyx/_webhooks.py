@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from .._converter import structure
+from .._core._converter import structure
 from ..exceptions import (
     ConfigurationError,
     InvalidSignatureError,

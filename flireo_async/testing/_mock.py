@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable
 
-from .._transport import Request, Response
+from .._core._transport import Request, Response
 
 
 __all__ = ["MockTransport"]

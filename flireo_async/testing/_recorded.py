@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, urlsplit
 import attrs
 import orjson
 
-from .._transport import Request, Response, Transport
+from .._core._transport import Request, Response, Transport
 from ..exceptions import (
     ConnectError,
     RequestTimeoutError,

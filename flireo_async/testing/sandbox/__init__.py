@@ -63,7 +63,7 @@ the machine the client becomes the limit and the figure drops to ~3,000.
 
 from __future__ import annotations
 
-from ._config import (
+from ._core._config import (
     DEFAULT_RATE_LIMIT,
     FLIREO_RATE_LIMIT,
     ORDER_ROUTES,
@@ -73,9 +73,9 @@ from ._config import (
     Faults,
     SandboxConfig,
 )
-from ._pipeline import RequestRecord
-from ._server import Sandbox
-from ._telnyx_server import TelnyxSandbox, WebhookDelivery
+from ._core._pipeline import RequestRecord
+from .flireo._server import Sandbox
+from .telnyx._server import TelnyxSandbox, WebhookDelivery
 
 
 __all__ = [

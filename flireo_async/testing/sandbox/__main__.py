@@ -23,7 +23,7 @@ import signal
 import sys
 from pathlib import Path
 
-from ._config import (
+from ._core._config import (
     DEFAULT_API_KEY,
     DEFAULT_RATE_LIMIT,
     FLIREO_RATE_LIMIT,
@@ -33,8 +33,8 @@ from ._config import (
     Faults,
     SandboxConfig,
 )
-from ._server import Sandbox
-from ._telnyx_server import DEFAULT_TELNYX_API_KEY, TelnyxSandbox
+from .flireo._server import Sandbox
+from .telnyx._server import DEFAULT_TELNYX_API_KEY, TelnyxSandbox
 
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):

@@ -1,0 +1,75 @@
+"""
+What every resource namespace shares: the client's call path and the
+two documented envelopes (``{"data", "meta"}`` for reads,
+``{"message", "data"}`` for writes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import attrs
+
+from ..exceptions import ResponseDecodeError
+from ._converter import structure
+from ._pager import Page
+
+
+if TYPE_CHECKING:
+    from ._base import BaseClient
+
+__all__ = ["Resource", "data_of", "page_of"]
+
+T = TypeVar("T")
+
+
+@attrs.frozen(kw_only=True)
+class _Meta:
+    total: int
+    limit: int
+    offset: int
+
+
+def data_of(payload: Any) -> Any:
+    """
+    The ``data`` member of an answer.
+
+    Raises:
+        ResponseDecodeError: The answer is not an object with ``data``.
+    """
+    if not isinstance(payload, Mapping) or "data" not in payload:
+        msg = "the answer has no 'data' member"
+        raise ResponseDecodeError(msg, status=200)
+    return payload["data"]
+
+
+def page_of(payload: Any, model: type[T]) -> Page[T]:
+    """
+    Structure a ``{"data": [...], "meta": {...}}`` answer into a page.
+
+    Raises:
+        ResponseDecodeError: The answer is not that shape.
+    """
+    items = structure(data_of(payload), tuple[model, ...])  # type: ignore[valid-type]
+    meta = structure(payload.get("meta"), _Meta)
+    return Page(
+        items=items, total=meta.total, limit=meta.limit, offset=meta.offset
+    )
+
+
+class Resource:
+    """Base of the ``client.<resource>`` namespaces."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: BaseClient) -> None:
+        self._client = client
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {self._client!r}>"
+
+    async def _get(
+        self, path: str, query: Mapping[str, object] | None = None
+    ) -> Any:
+        return await self._client._call("GET", path, query=query)
