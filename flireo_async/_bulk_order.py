@@ -37,11 +37,12 @@ from ._ordering import (
     receipt_from_order,
     recent_orders,
 )
+from ._orders import Orders
 from .exceptions import FlireoError
 
 
 if TYPE_CHECKING:
-    from ._client import FlireoClient
+    from ._core._base import BaseClient
 
 __all__ = ["FlireoPlacer", "Settler"]
 
@@ -61,7 +62,7 @@ class FlireoPlacer:
     api = "flireo"
     batch_size = 1
 
-    def __init__(self, client: FlireoClient, *, since: datetime) -> None:
+    def __init__(self, client: BaseClient, *, since: datetime) -> None:
         self._client = client
         self._since = since
 
@@ -123,7 +124,7 @@ class Settler:
     """
 
     def __init__(
-        self, client: FlireoClient, *, since: datetime, timeout: float
+        self, client: BaseClient, *, since: datetime, timeout: float
     ) -> None:
         self._client = client
         self._floor = since
@@ -189,7 +190,7 @@ class Settler:
     async def _poll_round(self) -> None:
         if len(self._awaiting) <= _ONE_BY_ONE:
             for order_id in list(self._awaiting):
-                order = await self._client.orders.get(order_id)
+                order = await Orders(self._client).get(order_id)
                 # A server answering with another order settles nothing.
                 if order.id == order_id and order.is_final:
                     await self._settle(order)

@@ -23,10 +23,11 @@ from .._core._validation import check_e164
 from .._models import OrderReceipt
 from ..exceptions import ConfigurationError, FlireoError, ValidationError
 from ._models import NumberOrder
+from ._orders import NumberOrders
 
 
 if TYPE_CHECKING:
-    from ._client import TelnyxClient
+    from .._core._base import BaseClient
 
 __all__ = ["TelnyxPlacer"]
 
@@ -52,7 +53,7 @@ class TelnyxPlacer:
 
     def __init__(
         self,
-        client: TelnyxClient,
+        client: BaseClient,
         *,
         numbers_per_order: int,
         order_options: Mapping[str, str | None],
@@ -60,7 +61,7 @@ class TelnyxPlacer:
         if not 1 <= numbers_per_order <= 1000:
             msg = "numbers_per_order must be between 1 and 1000"
             raise ConfigurationError(msg)
-        self._client = client
+        self._orders = NumberOrders(client)
         self.api = "telnyx"
         self.batch_size = numbers_per_order
         self._options = dict(order_options)
@@ -111,7 +112,7 @@ class TelnyxPlacer:
         self, batch: Sequence[Pending], key: str
     ) -> Sequence[OrderReceipt]:
         """Place *batch* as one order under the reference *key*."""
-        order = await self._client.number_orders.create(
+        order = await self._orders.create(
             phone_numbers=[p.prepared for p in batch],
             customer_reference=key,
             **self._options,
@@ -140,9 +141,7 @@ class TelnyxPlacer:
         return found
 
     async def _find(self, reference: str) -> NumberOrder | None:
-        pager = self._client.number_orders.list(
-            customer_reference=reference, page_size=20
-        )
+        pager = self._orders.list(customer_reference=reference, page_size=20)
         read = 0
         async with contextlib.aclosing(pager.pages()) as pages:
             async for page in pages:

@@ -8,21 +8,23 @@ its requests are not in the request log (`_pipeline` wraps it so).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
 from .._core._params import int_param, read_json
-from .._core._pipeline import Inspector
+from .._core._pipeline import BaseEngine, Inspector
 from ._entities import APPROVED, REJECTED
+from ._state import SandboxState
 from ._wire import ApiError, invalid, not_found
 
 
-if TYPE_CHECKING:
-    from ._app import Engine
+# Typed against the pipeline's engine, not the app's: the app imports
+# this module, and the inspectors need only its state and config.
+_Engine = BaseEngine[SandboxState]
 
 
-def state_summary(engine: Engine) -> dict[str, Any]:
+def state_summary(engine: _Engine) -> dict[str, Any]:
     """
     Summarise the sandbox: credits and record counts.
 
@@ -50,11 +52,11 @@ def state_summary(engine: Engine) -> dict[str, Any]:
     }
 
 
-async def _state(engine: Engine, request: web.Request) -> Any:
+async def _state(engine: _Engine, request: web.Request) -> Any:
     return state_summary(engine)
 
 
-async def _orders(engine: Engine, request: web.Request) -> Any:
+async def _orders(engine: _Engine, request: web.Request) -> Any:
     number = request.query.get("phone_number")
     state = engine.state
     state.settle()
@@ -62,7 +64,7 @@ async def _orders(engine: Engine, request: web.Request) -> Any:
     return {"data": [o.detail() for o in orders]}
 
 
-async def _available(engine: Engine, request: web.Request) -> Any:
+async def _available(engine: _Engine, request: web.Request) -> Any:
     query = request.query
     limit = int_param(query, "limit", 20, 1)
     try:
@@ -74,7 +76,7 @@ async def _available(engine: Engine, request: web.Request) -> Any:
     return {"data": numbers}
 
 
-async def _credits(engine: Engine, request: web.Request) -> Any:
+async def _credits(engine: _Engine, request: web.Request) -> Any:
     credits = (await read_json(request)).get("credits")
     # bool is an int subclass; True credits would be a confusing typo.
     if (
@@ -87,8 +89,8 @@ async def _credits(engine: Engine, request: web.Request) -> Any:
     return {"credits": credits}
 
 
-def _decide(status: str) -> Inspector[Engine]:
-    async def decide(engine: Engine, request: web.Request) -> Any:
+def _decide(status: str) -> Inspector[_Engine]:
+    async def decide(engine: _Engine, request: web.Request) -> Any:
         group_id = request.match_info["id"]
         try:
             engine.state.decide_group(group_id, status)
@@ -99,13 +101,13 @@ def _decide(status: str) -> Inspector[Engine]:
     return decide
 
 
-async def _missing(engine: Engine, request: web.Request) -> Any:
+async def _missing(engine: _Engine, request: web.Request) -> Any:
     raise ApiError(404, "not_found", f"No inspection route {request.path}")
 
 
 #: ``(method, path, inspector)`` of this mode's own ``/_sandbox`` routes;
 #: `_pipeline` adds the order counts, the request log and reset.
-INSPECTORS: tuple[tuple[str, str, Inspector[Engine]], ...] = (
+INSPECTORS: tuple[tuple[str, str, Inspector[_Engine]], ...] = (
     ("GET", "/_sandbox/state", _state),
     ("GET", "/_sandbox/orders", _orders),
     ("GET", "/_sandbox/available-numbers", _available),

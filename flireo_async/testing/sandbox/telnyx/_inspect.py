@@ -7,21 +7,22 @@ process: no auth, no faults, no rate limit, not in the request log
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
-from .._core._pipeline import Inspector
+from .._core._pipeline import BaseEngine, Inspector
 from ._inventory import Search
 from ._state import TelnyxState
 from ._wire import bad_request, int_param, not_found, read_json
 
 
-if TYPE_CHECKING:
-    from ._app import TelnyxEngine
+# Typed against the pipeline's engine, not the app's: the app imports
+# this module, and the inspectors need only its state and config.
+_Engine = BaseEngine[TelnyxState]
 
 
-def summary(engine: TelnyxEngine) -> dict[str, Any]:
+def summary(engine: _Engine) -> dict[str, Any]:
     """
     Summarise the account: orders and groups by status, requests.
 
@@ -73,11 +74,11 @@ def set_group_status(state: TelnyxState, group_id: str, status: str) -> None:
     state.groups_by_id[group_id].status = status
 
 
-async def _state(engine: TelnyxEngine, request: web.Request) -> Any:
+async def _state(engine: _Engine, request: web.Request) -> Any:
     return summary(engine)
 
 
-async def _orders(engine: TelnyxEngine, request: web.Request) -> Any:
+async def _orders(engine: _Engine, request: web.Request) -> Any:
     state = engine.state
     number = request.query.get("phone_number")
     reference = request.query.get("customer_reference")
@@ -91,7 +92,7 @@ async def _orders(engine: TelnyxEngine, request: web.Request) -> Any:
     }
 
 
-async def _available(engine: TelnyxEngine, request: web.Request) -> Any:
+async def _available(engine: _Engine, request: web.Request) -> Any:
     query = request.query
     numbers = peek(
         engine.state,
@@ -103,7 +104,7 @@ async def _available(engine: TelnyxEngine, request: web.Request) -> Any:
     return {"data": numbers}
 
 
-async def _group_status(engine: TelnyxEngine, request: web.Request) -> Any:
+async def _group_status(engine: _Engine, request: web.Request) -> Any:
     ident = request.match_info["id"]
     status = (await read_json(request)).get("status")
     if not isinstance(status, str) or not status:
@@ -115,13 +116,13 @@ async def _group_status(engine: TelnyxEngine, request: web.Request) -> Any:
     return engine.state.groups_by_id[ident].render()
 
 
-async def _missing(engine: TelnyxEngine, request: web.Request) -> Any:
+async def _missing(engine: _Engine, request: web.Request) -> Any:
     raise not_found("inspection route", request.path)
 
 
 #: ``(method, path, inspector)`` of this mode's own ``/_sandbox`` routes;
 #: `_pipeline` adds the order counts, the request log and reset.
-INSPECTORS: tuple[tuple[str, str, Inspector[TelnyxEngine]], ...] = (
+INSPECTORS: tuple[tuple[str, str, Inspector[_Engine]], ...] = (
     ("GET", "/_sandbox/state", _state),
     ("GET", "/_sandbox/orders", _orders),
     ("GET", "/_sandbox/available-numbers", _available),
