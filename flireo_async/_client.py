@@ -19,6 +19,7 @@ from ._core._base import BaseClient
 from ._groups import VerificationGroups
 from ._numbers import PhoneNumbers
 from ._orders import Orders
+from ._wire import FLIREO
 
 
 __all__ = ["DEFAULT_BASE_URL", "FlireoClient"]
@@ -73,7 +74,7 @@ class FlireoClient(BaseClient):
             numbers = await client.phone_numbers.search(limit=5)
     """
 
-    _name = "FlireoClient"
+    _dialect = FLIREO
     _key_env = "FLIREO_API_KEY"
     _base_url_env = "FLIREO_BASE_URL"
     _default_base_url = DEFAULT_BASE_URL

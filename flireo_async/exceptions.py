@@ -59,6 +59,7 @@ __all__ = [
     "ConflictError",
     "ConnectError",
     "EventParseError",
+    "FLIREO_CODES",
     "FlireoError",
     "InsufficientCreditsError",
     "InvalidParametersError",
@@ -282,6 +283,9 @@ class APIError(FlireoError):
         method: The request method.
         url: The request URL (never carries credentials).
         headers: The response headers (lower-case names).
+        retry_after: Seconds the server asked to wait before a retry
+            (its ``Retry-After``; for a 429 without one, the rate-limit
+            window's reset), or ``None``.
     """
 
     def __init__(
@@ -295,6 +299,7 @@ class APIError(FlireoError):
         method: str = "",
         url: str = "",
         headers: Mapping[str, str] | None = None,
+        retry_after: float | None = None,
     ) -> None:
         prefix = f"{status} {code}" if code else str(status)
         where = f" ({method} {url})" if method else ""
@@ -308,6 +313,7 @@ class APIError(FlireoError):
         self.method = method
         self.url = url
         self.headers: Mapping[str, str] = headers or {}
+        self.retry_after = retry_after
 
 
 class BadRequestError(APIError):
@@ -359,15 +365,9 @@ class RateLimitError(APIError):
     """
     429: too many requests.
 
-    Attributes:
-        retry_after: Seconds the server asked to wait, or ``None``.
+    ``retry_after`` is the seconds the server asked to wait (its
+    ``Retry-After``, else the rate-limit window's reset), or ``None``.
     """
-
-    def __init__(
-        self, message: str, *, retry_after: float | None = None, **kw: Any
-    ) -> None:
-        super().__init__(message, **kw)
-        self.retry_after = retry_after
 
 
 class ServerError(APIError):
@@ -378,10 +378,12 @@ class ProviderError(ServerError):
     """``provider_error``: the upstream carrier failed."""
 
 
-# One declarative table: an error code the API documents picks its class;
-# otherwise the status does.  Codes of the newer docs (``unauthorized``,
-# ``api_key_expired`` …) land on the class their status implies.
-_BY_CODE: Mapping[str, type[APIError]] = {
+# One declarative table per API: an error code the API documents picks its
+# class; otherwise the status does.  This is Flireo's; Telnyx's numeric
+# codes are in flireo_async.telnyx._sansio.  Codes of the newer docs
+# (``unauthorized``, ``api_key_expired`` …) land on the class their status
+# implies.
+FLIREO_CODES: Mapping[str, type[APIError]] = {
     "invalid_parameters": InvalidParametersError,
     "invalid_request": InvalidParametersError,
     "missing_field": InvalidParametersError,
@@ -400,32 +402,6 @@ _BY_CODE: Mapping[str, type[APIError]] = {
     "provider_error": ProviderError,
     "database_error": ServerError,
     "server_error": ServerError,
-    # Telnyx's numeric codes (strings on the wire), spec/telnyx.md §2.2.
-    "10001": InvalidParametersError,
-    "10002": InvalidParametersError,
-    "10004": InvalidParametersError,
-    "10005": NotFoundError,
-    "10009": AuthenticationError,
-    "10010": PermissionDeniedError,
-    "10011": RateLimitError,
-    "10012": ConflictError,
-    "10015": InvalidParametersError,
-    "10016": InvalidParametersError,
-    "10031": InvalidParametersError,
-    "10032": InvalidParametersError,
-    "10033": InvalidParametersError,
-    "10035": ConflictError,
-    "10036": ConflictError,
-    "10038": PermissionDeniedError,
-    "10039": PermissionDeniedError,
-    "20012": PermissionDeniedError,
-    "20013": PermissionDeniedError,
-    "20014": PermissionDeniedError,
-    "20016": PermissionDeniedError,
-    "20017": PermissionDeniedError,
-    "85000": InvalidParametersError,
-    "85001": AlreadyInUseError,
-    "85006": AlreadyInUseError,
 }
 
 _BY_STATUS: Mapping[int, type[APIError]] = {
@@ -440,13 +416,18 @@ _BY_STATUS: Mapping[int, type[APIError]] = {
 }
 
 
-def error_class_for(status: int, code: str | None) -> type[APIError]:
+def error_class_for(
+    status: int,
+    code: str | None,
+    codes: Mapping[str, type[APIError]] = FLIREO_CODES,
+) -> type[APIError]:
     """
     Pick the exception class for an error answer.
 
     Args:
         status: The HTTP status.
         code: The error code from the body, if any.
+        codes: The API's table of documented codes (Flireo's by default).
 
     Returns:
         The most specific class: by code when the code is known, else by
@@ -454,7 +435,7 @@ def error_class_for(status: int, code: str | None) -> type[APIError]:
         :class:`APIError` itself).
     """
     if code is not None:
-        by_code = _BY_CODE.get(code)
+        by_code = codes.get(code)
         # A code only wins when it agrees with the status class; a 500
         # carrying "not_found" is still a server failure.
         if by_code is not None and (

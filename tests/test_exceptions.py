@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 
 import orjson
 import pytest
 
 from flireo_async import exceptions
-from flireo_async._core._sansio import decipher
+from flireo_async._core import _sansio
 from flireo_async._core._transport import Response
+from flireo_async._wire import FLIREO
 from flireo_async.exceptions import (
     AlreadyInUseError,
     AlreadyLinkedError,
@@ -29,6 +31,10 @@ from flireo_async.exceptions import (
     ServerError,
     ValidationError,
 )
+
+
+# The Flireo client's decipher: the core one with Flireo's dialect.
+decipher = partial(_sansio.decipher, dialect=FLIREO)
 
 
 URL = "https://api.example.test/api/v1/phone-numbers"

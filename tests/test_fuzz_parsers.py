@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import math
+from functools import partial
 from typing import Any
 from unittest import mock
 
@@ -37,17 +38,17 @@ from test_fuzz_support import (
 import flireo_async as flireo
 from flireo_async import Response, events, telnyx
 from flireo_async import _models as flireo_models
+from flireo_async._core import _sansio
 from flireo_async._core._converter import structure
-from flireo_async._core._sansio import (
-    RateLimitInfo,
-    decipher,
-    flireo_error_fields,
-    parse_retry_after,
-)
+from flireo_async._core._sansio import RateLimitInfo, parse_retry_after
+from flireo_async._wire import FLIREO, flireo_error_fields
 from flireo_async.events.aiohttp import EventRouter
 from flireo_async.telnyx import _models as telnyx_models
-from flireo_async.telnyx._sansio import decipher as telnyx_decipher
-from flireo_async.telnyx._sansio import telnyx_error_fields
+from flireo_async.telnyx._sansio import TELNYX, telnyx_error_fields
+
+
+decipher = partial(_sansio.decipher, dialect=FLIREO)
+telnyx_decipher = partial(_sansio.decipher, dialect=TELNYX)
 
 
 pytestmark = pytest.mark.fuzz

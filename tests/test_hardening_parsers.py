@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import attrs
@@ -16,16 +17,18 @@ import pytest
 
 import flireo_async as flireo
 from flireo_async import Response, ResponseDecodeError
+from flireo_async._core import _sansio
 from flireo_async._core._converter import structure
-from flireo_async._core._sansio import (
-    RateLimitInfo,
-    decipher,
-    parse_retry_after,
-)
+from flireo_async._core._sansio import RateLimitInfo, parse_retry_after
 from flireo_async._models import Order
+from flireo_async._wire import FLIREO
 from flireo_async.telnyx import NumberOrder
-from flireo_async.telnyx._sansio import decipher as telnyx_decipher
+from flireo_async.telnyx._sansio import TELNYX
 from flireo_async.testing import MockTransport
+
+
+decipher = partial(_sansio.decipher, dialect=FLIREO)
+telnyx_decipher = partial(_sansio.decipher, dialect=TELNYX)
 
 
 NOW = 1_700_000_000.0

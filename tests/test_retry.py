@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import orjson
@@ -29,8 +30,13 @@ from flireo_async import (
     TransportError,
     ValidationError,
 )
-from flireo_async._core._sansio import decipher
+from flireo_async._core import _sansio
+from flireo_async._wire import FLIREO
 from flireo_async.testing import MockTransport
+
+
+# The Flireo client's decipher: the core one with Flireo's dialect.
+decipher = partial(_sansio.decipher, dialect=FLIREO)
 
 
 BASE = "http://127.0.0.1:9/api"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+from functools import partial
 
 import orjson
 import pytest
@@ -20,13 +21,18 @@ from flireo_async import (
     ResponseDecodeError,
     ServerError,
 )
+from flireo_async._core import _sansio
 from flireo_async._core._sansio import (
     build_request,
-    decipher,
     encode_query,
     parse_retry_after,
     path_segment,
 )
+from flireo_async._wire import FLIREO
+
+
+# The Flireo client's decipher: the core one with Flireo's dialect.
+decipher = partial(_sansio.decipher, dialect=FLIREO)
 
 
 BASE = "https://api.example.test/api"

@@ -21,7 +21,6 @@ import pytest
 from aiohttp import web
 
 from flireo_async.testing.sandbox import SandboxConfig, TelnyxSandbox
-from flireo_async.testing.sandbox.telnyx import _state as _telnyx_state
 from flireo_async.testing.sandbox.__main__ import (
     _describe,
     build_parser,
@@ -29,6 +28,7 @@ from flireo_async.testing.sandbox.__main__ import (
     main,
     serve,
 )
+from flireo_async.testing.sandbox.telnyx import _state as _telnyx_state
 
 
 ADDRESS = "4c5f1c8e-2b7a-4f0e-9a3d-7f1e2a9b6c01"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -9,8 +10,13 @@ import orjson
 import pytest
 
 import flireo_async as flireo
+from flireo_async._core import _sansio
 from flireo_async._core._sansio import RateLimitInfo, encode_query
-from flireo_async.telnyx._sansio import decipher, deep_object
+from flireo_async.telnyx._sansio import TELNYX, deep_object
+
+
+# The Telnyx client's decipher: the core one with Telnyx's dialect.
+decipher = partial(_sansio.decipher, dialect=TELNYX)
 
 
 NOW = 1_700_000_000.0

@@ -30,16 +30,16 @@ from ..exceptions import (
 )
 from . import _telemetry, _version
 from ._aiohttp import DEFAULT_MAX_RESPONSE_SIZE, AiohttpTransport
+from ._dialect import Dialect
 from ._ratelimit import RateGate
 from ._retry import RetryPolicy, run_with_retries
 from ._sansio import (
     RateLimitInfo,
     build_request,
     decipher,
-    flireo_error_fields,
 )
 from ._timeout import Timeout
-from ._transport import Request, Response, Transport
+from ._transport import Request, Transport
 
 
 __all__ = ["BaseClient"]
@@ -69,10 +69,12 @@ class BaseClient:
     """
     Shared machinery of ``FlireoClient`` and ``TelnyxClient``.
 
-    Subclasses set the class attributes and may override :meth:`_decipher`.
+    A subclass sets only values: its environment variables, its default
+    host and its :class:`Dialect` (error envelope, code table, reset
+    form).  There are no hooks to override.
     """
 
-    _name: ClassVar[str] = "client"
+    _dialect: ClassVar[Dialect]
     _key_env: ClassVar[str] = ""
     _base_url_env: ClassVar[str] = ""
     _default_base_url: ClassVar[str] = ""
@@ -211,22 +213,6 @@ class BaseClient:
         if self._owns_transport:
             await self._transport.aclose()
 
-    def _error_fields(
-        self, payload: Any
-    ) -> tuple[str | None, str | None, Any]:
-        """Read ``(code, message, details)`` from an error body."""
-        return flireo_error_fields(payload)
-
-    def _decipher(self, response: Response, request: Request) -> Any:
-        """Turn an answer into JSON or raise the matching ``APIError``."""
-        return decipher(
-            response,
-            method=request.method,
-            url=request.url,
-            now=time.time(),
-            error_fields=self._error_fields,
-        )
-
     async def _call(
         self,
         method: str,
@@ -344,4 +330,10 @@ class _Attempt:
                 (time.perf_counter() - started) * 1000,
                 response.headers.get("x-request-id"),
             )
-        return client._decipher(response, request)
+        return decipher(
+            response,
+            method=request.method,
+            url=request.url,
+            now=time.time(),
+            dialect=client._dialect,
+        )

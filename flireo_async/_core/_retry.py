@@ -34,7 +34,6 @@ from ..exceptions import (
     WaitTimeoutError,
 )
 from . import _telemetry
-from ._sansio import parse_retry_after
 
 
 __all__ = ["RetryPolicy", "poll_until", "run_with_retries"]
@@ -128,9 +127,8 @@ class RetryPolicy:
         if isinstance(error, TransportError):
             return self.backoff_delay(retry_number)
         if isinstance(error, APIError) and error.status in self.retry_statuses:
-            asked = parse_retry_after(
-                error.headers.get("retry-after"), now=time.time()
-            )
+            # decipher read Retry-After once, onto the error.
+            asked = error.retry_after
             if asked is None:
                 return self.backoff_delay(retry_number)
             return asked if asked <= self.max_retry_after else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import email.utils
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -19,11 +19,10 @@ import attrs
 import orjson
 
 from ..exceptions import (
-    APIError,
-    RateLimitError,
     ResponseDecodeError,
     error_class_for,
 )
+from ._dialect import Dialect
 from ._transport import Request, Response, _ci_headers
 
 
@@ -32,15 +31,14 @@ __all__ = [
     "build_request",
     "decipher",
     "encode_query",
-    "flireo_error_fields",
     "parse_retry_after",
     "path_segment",
 ]
 
 _JSON_HEADERS = {"Content-Type": "application/json"}
-_UNRESERVED = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9_.~-]*")
-# 2001-09-09: smaller X-RateLimit-Reset values are relative seconds.
+# 2001-09-09: a smaller X-RateLimit-Reset is seconds, not a Unix time.
 _EPOCH_FLOOR = 1e9
+_UNRESERVED = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9_.~-]*")
 # Header numbers are ASCII: float() and int() would also read "１２",
 # "1_000" or "  ٣ ", and int() refuses more than 4300 digits with a
 # ValueError; the length caps keep a hostile header cheap to reject.
@@ -191,8 +189,8 @@ class RateLimitInfo:
         Read ``X-RateLimit-*`` headers.
 
         Flireo sends ``Reset`` as a Unix time, Telnyx as seconds from now;
-        a value too small to be a Unix time (before 2001) is read as
-        seconds from *now*.
+        the forms cannot be confused (a Unix time before 2001 is never a
+        current reset), so both are read.
 
         Args:
             headers: The answer's headers.
@@ -218,47 +216,8 @@ class RateLimitInfo:
             or (limit_text is not None and limit is None)
         ):
             return None
-        if reset_at < _EPOCH_FLOOR:
-            reset_at += time.time() if now is None else now
+        reset_at = _reset_at(reset_at, time.time() if now is None else now)
         return cls(limit=limit, remaining=remaining, reset=reset_at)
-
-
-ErrorFields = Callable[[Any], tuple[str | None, str | None, Any]]
-
-
-def flireo_error_fields(payload: Any) -> tuple[str | None, str | None, Any]:
-    """
-    Read ``(code, message, details)`` from a Flireo error body.
-    """
-    # Three documented shapes: {"error": {"code", "message", "details"}},
-    # the flat {"error": "Unauthorized", "message": "..."} of the newer
-    # docs, and a bare {"message": "..."}.
-    if not isinstance(payload, dict):
-        return None, None, None
-    error = payload.get("error")
-    if isinstance(error, dict):
-        code = error.get("code")
-        message = error.get("message")
-        details = error.get("details")
-    else:
-        code = None
-        message = payload.get("message")
-        details = payload.get("details")
-        if isinstance(error, str):
-            # The flat form names the error ("Unauthorized"); keep it as a
-            # code only when it looks like one.
-            if (
-                error.isascii()
-                and error.replace("_", "").isalnum()
-                and error.islower()
-            ):
-                code = error
-            message = f"{error}: {message}" if message else error
-    return (
-        code if isinstance(code, str) else None,
-        message if isinstance(message, str) else None,
-        details,
-    )
 
 
 def _reason(status: int) -> str:
@@ -267,17 +226,19 @@ def _reason(status: int) -> str:
     return "request failed"
 
 
-def _retry_after(headers: Mapping[str, str], now: float) -> float | None:
-    # Retry-After when sent; else the rate-limit window's reset (Telnyx
+def _reset_at(value: float, now: float) -> float:
+    # Seconds from now (Telnyx) or a Unix time (Flireo): a Unix time
+    # before 2001 is never a current reset, so the value says which.
+    return value + now if value < _EPOCH_FLOOR else value
+
+
+def _window_wait(headers: Mapping[str, str], now: float) -> float | None:
+    # A 429 without Retry-After waits for the window's reset (Telnyx
     # documents no Retry-After, only x-ratelimit-reset).
-    asked = parse_retry_after(headers.get("retry-after"), now=now)
-    if asked is not None:
-        return asked
     reset = _header_number(headers.get("x-ratelimit-reset"))
     if reset is None or reset < 0:
         return None
-    # Seconds until the reset (Telnyx), or the reset's Unix time (Flireo).
-    return max(0.0, reset - now) if reset >= _EPOCH_FLOOR else reset
+    return max(0.0, _reset_at(reset, now) - now)
 
 
 def decipher(
@@ -286,18 +247,20 @@ def decipher(
     method: str,
     url: str,
     now: float,
-    error_fields: ErrorFields = flireo_error_fields,
+    dialect: Dialect,
 ) -> Any:
     """
     Turn an answer into its JSON payload, or raise the matching error.
+
+    ``Retry-After`` is read here, once, onto every ``APIError``
+    (``retry_after``); a 429 without one gets the window's reset.
 
     Args:
         response: The transport's answer.
         method: The request method (for error messages).
         url: The request URL (for error messages).
         now: Current Unix time, for ``Retry-After`` dates.
-        error_fields: Reads ``(code, message, details)`` from an error
-            body; Flireo's envelope by default.
+        dialect: The API's error envelope, code table and reset form.
 
     Returns:
         The decoded JSON of a 2xx answer (``None`` for an empty body).
@@ -323,8 +286,11 @@ def decipher(
     except orjson.JSONDecodeError:
         # A proxy's HTML error page: the status alone decides.
         payload = None
-    code, message, details = error_fields(payload)
-    cls = error_class_for(status, code)
+    code, message, details = dialect.error_fields(payload)
+    cls = error_class_for(status, code, dialect.codes)
+    retry_after = parse_retry_after(headers.get("retry-after"), now=now)
+    if retry_after is None and status == 429:
+        retry_after = _window_wait(headers, now)
     kwargs: dict[str, Any] = {
         "status": status,
         "code": code,
@@ -333,11 +299,6 @@ def decipher(
         "method": method,
         "url": url,
         "headers": headers,
+        "retry_after": retry_after,
     }
-    text = message or _reason(status)
-    error: APIError
-    if issubclass(cls, RateLimitError):
-        error = cls(text, retry_after=_retry_after(headers, now), **kwargs)
-    else:
-        error = cls(text, **kwargs)
-    raise error
+    raise cls(message or _reason(status), **kwargs)

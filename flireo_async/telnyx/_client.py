@@ -12,7 +12,7 @@ from .._core._base import BaseClient
 from ._bulk import TelnyxPlacer
 from ._orders import NumberOrders, SubNumberOrders
 from ._resources import AvailablePhoneNumbers, RequirementGroups
-from ._sansio import telnyx_error_fields
+from ._sansio import TELNYX
 
 
 __all__ = ["DEFAULT_TELNYX_BASE_URL", "TelnyxClient"]
@@ -57,6 +57,7 @@ class TelnyxClient(BaseClient):
             )
     """
 
+    _dialect = TELNYX
     _key_env = "TELNYX_API_KEY"
     _base_url_env = "TELNYX_BASE_URL"
     _default_base_url = DEFAULT_TELNYX_BASE_URL
@@ -152,8 +153,3 @@ class TelnyxClient(BaseClient):
             deadline=deadline,
         )
         return await collect_report(engine.results(numbers))
-
-    def _error_fields(
-        self, payload: Any
-    ) -> tuple[str | None, str | None, Any]:
-        return telnyx_error_fields(payload)

@@ -1,6 +1,7 @@
 """
-Telnyx's wire conventions, as pure functions: deepObject query
-parameters and the ``{"errors": [...]}`` envelope.
+Telnyx's wire conventions, as pure functions and one value: deepObject
+query parameters, the ``{"errors": [...]}`` envelope, its numeric error
+codes, and its :class:`Dialect`.
 """
 
 from __future__ import annotations
@@ -8,11 +9,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._core import _sansio
-from .._core._transport import Response
+from .._core._dialect import Dialect
+from ..exceptions import (
+    AlreadyInUseError,
+    APIError,
+    AuthenticationError,
+    ConflictError,
+    InvalidParametersError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+)
 
 
-__all__ = ["decipher", "deep_object", "telnyx_error_fields"]
+__all__ = ["TELNYX", "TELNYX_CODES", "deep_object", "telnyx_error_fields"]
 
 
 def deep_object(name: str, value: object) -> dict[str, object]:
@@ -67,17 +77,38 @@ def telnyx_error_fields(
     return code, ": ".join(parts) or None, errors
 
 
-def decipher(response: Response, *, method: str, url: str, now: float) -> Any:
-    """
-    :func:`flireo_async._core._sansio.decipher` for Telnyx's error envelope.
+#: Telnyx's numeric codes (strings on the wire), spec/telnyx.md §2.2.
+TELNYX_CODES: Mapping[str, type[APIError]] = {
+    "10001": InvalidParametersError,
+    "10002": InvalidParametersError,
+    "10004": InvalidParametersError,
+    "10005": NotFoundError,
+    "10009": AuthenticationError,
+    "10010": PermissionDeniedError,
+    "10011": RateLimitError,
+    "10012": ConflictError,
+    "10015": InvalidParametersError,
+    "10016": InvalidParametersError,
+    "10031": InvalidParametersError,
+    "10032": InvalidParametersError,
+    "10033": InvalidParametersError,
+    "10035": ConflictError,
+    "10036": ConflictError,
+    "10038": PermissionDeniedError,
+    "10039": PermissionDeniedError,
+    "20012": PermissionDeniedError,
+    "20013": PermissionDeniedError,
+    "20014": PermissionDeniedError,
+    "20016": PermissionDeniedError,
+    "20017": PermissionDeniedError,
+    "85000": InvalidParametersError,
+    "85001": AlreadyInUseError,
+    "85006": AlreadyInUseError,
+}
 
-    A 429 without ``Retry-After`` waits for ``x-ratelimit-reset``
-    (seconds), since Telnyx documents no ``Retry-After``.
-    """
-    return _sansio.decipher(
-        response,
-        method=method,
-        url=url,
-        now=now,
-        error_fields=telnyx_error_fields,
-    )
+#: Telnyx's dialect: ``{"errors": [...]}`` envelopes and numeric codes.
+TELNYX = Dialect(
+    name="telnyx",
+    error_fields=telnyx_error_fields,
+    codes=TELNYX_CODES,
+)
