@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ._core._converter import structure
-from ._core._resource import Resource, data_of
+from ._core._resource import Resource
 from ._core._sansio import path_segment
 from ._core._telemetry import operation
 from ._core._validation import check_id
@@ -41,8 +40,9 @@ class Assistants(Resource):
             ValidationError: *assistant_id* is not an id.
             NotFoundError: No such assistant.
         """
-        payload = await self._get(_path(assistant_id))
-        return structure(data_of(payload), AssistantPhoneNumber)
+        return await self._one(
+            AssistantPhoneNumber, "GET", _path(assistant_id)
+        )
 
     @operation("flireo.assistants.link_phone_number")
     async def link_phone_number(
@@ -70,13 +70,13 @@ class Assistants(Resource):
         """
         path = _path(assistant_id)
         check_id("phone_number_id", phone_number_id)
-        payload = await self._client._call(
+        return await self._one(
+            LinkResult,
             "POST",
             path,
             json={"phone_number_id": phone_number_id},
             repeatable=False,
         )
-        return structure(data_of(payload), LinkResult)
 
     @operation("flireo.assistants.unlink_phone_number")
     async def unlink_phone_number(self, assistant_id: str) -> UnlinkResult:
@@ -94,7 +94,6 @@ class Assistants(Resource):
             NoPhoneNumberError: The assistant has no number.
             NotFoundError: No such assistant.
         """
-        payload = await self._client._call(
-            "DELETE", _path(assistant_id), repeatable=False
+        return await self._one(
+            UnlinkResult, "DELETE", _path(assistant_id), repeatable=False
         )
-        return structure(data_of(payload), UnlinkResult)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
@@ -27,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from ._bulk._engine import Doubt, Pending
 from ._bulk._journal import Journal
 from ._bulk._models import BulkResult, OrderRequest, Outcome
+from ._core._retry import poll_until
 from ._core._telemetry import operation
 from ._models import NumberType, Order, OrderReceipt, OrderStatus
 from ._ordering import (
@@ -38,7 +38,7 @@ from ._ordering import (
     recent_orders,
 )
 from ._orders import Orders
-from .exceptions import FlireoError
+from .exceptions import FlireoError, WaitTimeoutError
 
 
 if TYPE_CHECKING:
@@ -168,24 +168,34 @@ class Settler:
             journal: Where final statuses are recorded, if anywhere.
         """
         self._emit, self._journal = emit, journal
-        deadline: float | None = None
-        interval = 0.2
-        while True:
-            if self._awaiting:
-                try:
-                    await self._poll_round()
-                except FlireoError as exc:
-                    log.info("waiting for orders: a round failed: %s", exc)
-            if placed_all.is_set():
-                if not self._awaiting:
-                    return
-                if deadline is None:
-                    deadline = time.monotonic() + self._timeout
-                elif time.monotonic() >= deadline:
-                    await self._give_up()
-                    return
-            await asyncio.sleep(interval)
-            interval = min(interval * 1.5, 2.0)
+        # While orders are still being placed, each round settles what is
+        # final; once the last is placed, the wait has its own limit.
+        await poll_until(
+            self._round,
+            lambda _: placed_all.is_set(),
+            timeout=None,
+            interval=0.2,
+            max_interval=2.0,
+        )
+        try:
+            await poll_until(
+                self._round,
+                lambda _: not self._awaiting,
+                timeout=self._timeout,
+                interval=0.2,
+                max_interval=2.0,
+                what="the job's orders",
+            )
+        except WaitTimeoutError:
+            await self._give_up()
+
+    async def _round(self) -> None:
+        if not self._awaiting:
+            return
+        try:
+            await self._poll_round()
+        except FlireoError as exc:
+            log.info("waiting for orders: a round failed: %s", exc)
 
     async def _poll_round(self) -> None:
         if len(self._awaiting) <= _ONE_BY_ONE:

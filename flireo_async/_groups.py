@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import builtins
 
-from ._core._converter import structure
-from ._core._pager import AsyncPager, Page
-from ._core._resource import Resource, data_of, page_of
+from ._core._pager import AsyncPager
+from ._core._resource import Resource, data_of
 from ._core._retry import poll_until
 from ._core._sansio import path_segment
 from ._core._telemetry import operation
@@ -15,7 +14,6 @@ from ._core._validation import (
     check_e164,
     check_id,
     check_limit,
-    check_seconds,
     check_text,
 )
 from ._models import (
@@ -161,16 +159,12 @@ class VerificationGroups(Resource):
                 "phone_number_type", phone_number_type
             ).value
 
-        @operation("flireo.verification_groups.list")
-        async def fetch(
-            offset: int,
-        ) -> tuple[Page[VerificationGroup], tuple[VerificationGroup, ...]]:
-            payload = await self._get(
-                "/v1/verification-groups", {**query, "offset": offset}
-            )
-            return page_of(payload, VerificationGroup), ()
-
-        return AsyncPager(fetch)
+        return self._pages(
+            VerificationGroup,
+            "/v1/verification-groups",
+            query,
+            operation="flireo.verification_groups.list",
+        )
 
     @operation("flireo.verification_groups.get")
     async def get(self, group_id: str) -> VerificationGroup:
@@ -187,8 +181,7 @@ class VerificationGroups(Resource):
             ValidationError: *group_id* is not an id.
             NotFoundError: No such group.
         """
-        payload = await self._get(_group_path(group_id))
-        return structure(data_of(payload), VerificationGroup)
+        return await self._one(VerificationGroup, "GET", _group_path(group_id))
 
     @operation("flireo.verification_groups.wait")
     async def wait(
@@ -221,13 +214,9 @@ class VerificationGroups(Resource):
         return await poll_until(
             lambda: self.get(group_id),
             lambda g: g.status != VerificationGroupStatus.PENDING,
-            timeout=check_seconds("timeout", timeout, positive=False),
-            interval=check_seconds(
-                "poll_interval", poll_interval, positive=False
-            ),
-            max_interval=check_seconds(
-                "max_interval", max_interval, positive=False
-            ),
+            timeout=timeout,
+            interval=poll_interval,
+            max_interval=max_interval,
             what=f"verification group {group_id}",
         )
 
@@ -255,8 +244,13 @@ class VerificationGroups(Resource):
         if query is not None:
             check_text("query", query)
         check_limit("limit", limit, 1, 50)
-        payload = await self._get(path, {"query": query, "limit": limit})
-        return list(structure(data_of(payload), tuple[AvailableNumber, ...]))
+        found = await self._one(
+            tuple[AvailableNumber, ...],
+            "GET",
+            path,
+            query={"query": query, "limit": limit},
+        )
+        return list(found)
 
     @operation("flireo.verification_groups.order_number")
     async def order_number(

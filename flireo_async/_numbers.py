@@ -6,7 +6,7 @@ import builtins
 
 from ._core._converter import structure
 from ._core._pager import AsyncPager, Page
-from ._core._resource import Resource, data_of, page_of
+from ._core._resource import Resource, page_of
 from ._core._telemetry import operation
 from ._core._validation import (
     check_limit,
@@ -74,11 +74,13 @@ class PhoneNumbers(Resource):
         if query is not None:
             check_text("query", query)
         check_limit("limit", limit, 1, 50)
-        payload = await self._get(
+        found = await self._one(
+            tuple[AvailableNumber, ...],
+            "GET",
             "/v1/phone-numbers/available",
-            {"number_type": kind.value, "query": query, "limit": limit},
+            query={"number_type": kind.value, "query": query, "limit": limit},
         )
-        return list(structure(data_of(payload), tuple[AvailableNumber, ...]))
+        return list(found)
 
     def list(
         self, *, include_default: bool = False, page_size: int = 50

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ._core._converter import structure
-from ._core._pager import AsyncPager, Page
-from ._core._resource import Resource, data_of, page_of
+from ._core._pager import AsyncPager
+from ._core._resource import Resource, data_of
 from ._core._retry import poll_until
 from ._core._sansio import path_segment
 from ._core._telemetry import operation
@@ -12,7 +12,6 @@ from ._core._validation import (
     check_choice,
     check_id,
     check_limit,
-    check_seconds,
 )
 from ._models import NumberType, Order, OrderStatus, check_number_type
 
@@ -69,14 +68,12 @@ class Orders(Resource):
                 "number_type", number_type
             ).value
 
-        @operation("flireo.orders.list")
-        async def fetch(offset: int) -> tuple[Page[Order], tuple[Order, ...]]:
-            payload = await self._get(
-                "/v1/phone-number-orders", {**query, "offset": offset}
-            )
-            return page_of(payload, Order), ()
-
-        return AsyncPager(fetch)
+        return self._pages(
+            Order,
+            "/v1/phone-number-orders",
+            query,
+            operation="flireo.orders.list",
+        )
 
     @operation("flireo.orders.get")
     async def get(self, order_id: str) -> Order:
@@ -144,12 +141,8 @@ class Orders(Resource):
         return await poll_until(
             lambda: self.get(order_id),
             lambda order: order.is_final,
-            timeout=check_seconds("timeout", timeout, positive=False),
-            interval=check_seconds(
-                "poll_interval", poll_interval, positive=False
-            ),
-            max_interval=check_seconds(
-                "max_interval", max_interval, positive=False
-            ),
+            timeout=timeout,
+            interval=poll_interval,
+            max_interval=max_interval,
             what=f"order {order_id}",
         )

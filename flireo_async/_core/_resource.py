@@ -13,7 +13,8 @@ import attrs
 
 from ..exceptions import ResponseDecodeError
 from ._converter import structure
-from ._pager import Page
+from ._pager import AsyncPager, Page
+from ._telemetry import operation as traced
 
 
 if TYPE_CHECKING:
@@ -73,3 +74,46 @@ class Resource:
         self, path: str, query: Mapping[str, object] | None = None
     ) -> Any:
         return await self._client._call("GET", path, query=query)
+
+    async def _one(
+        self,
+        model: type[T],
+        method: str,
+        path: str,
+        *,
+        query: Mapping[str, object] | None = None,
+        json: Any = None,
+        extra_headers: Mapping[str, str] | None = None,
+        repeatable: bool = True,
+    ) -> T:
+        # Build → send (with retry) → decipher → structure, for a call
+        # whose answer is one ``data`` object (or list) of *model*.
+        payload = await self._client._call(
+            method,
+            path,
+            query=query,
+            json=json,
+            extra_headers=extra_headers,
+            repeatable=repeatable,
+        )
+        return structure(data_of(payload), model)
+
+    def _pages(
+        self,
+        model: type[T],
+        path: str,
+        query: Mapping[str, object],
+        *,
+        operation: str,
+    ) -> AsyncPager[T]:
+        # A Flireo list: offset pagination driven by the answer's meta.
+        client = self._client
+
+        @traced(operation)
+        async def fetch(offset: int) -> tuple[Page[T], tuple[T, ...]]:
+            payload = await client._call(
+                "GET", path, query={**query, "offset": offset}
+            )
+            return page_of(payload, model), ()
+
+        return AsyncPager(fetch)

@@ -34,6 +34,7 @@ from ..exceptions import (
     WaitTimeoutError,
 )
 from . import _telemetry
+from ._validation import check_seconds
 
 
 __all__ = ["RetryPolicy", "poll_until", "run_with_retries"]
@@ -279,7 +280,7 @@ async def poll_until(
     fetch: Callable[[], Awaitable[T]],
     done: Callable[[T], bool],
     *,
-    timeout: float,
+    timeout: float | None,
     interval: float = 0.5,
     max_interval: float = 10.0,
     what: str = "resource",
@@ -287,10 +288,16 @@ async def poll_until(
     """
     Call *fetch* with growing pauses until *done* says so.
 
+    The one polling loop: ``orders.wait``, ``verification_groups.wait``,
+    Telnyx's ``number_orders.wait`` and a bulk job's waiting all run on
+    it.  The public waits pass their arguments straight through, so they
+    are checked here, under the names users gave them.
+
     Args:
         fetch: Reads the resource once.
         done: Whether a reading is final.
-        timeout: Seconds to keep polling.
+        timeout: Seconds to keep polling (``None``: until *done*, for a
+            caller that bounds the wait itself).
         interval: First pause; each next pause is 1.5× longer.
         max_interval: Longest pause.
         what: Name of the resource, for the error message.
@@ -299,8 +306,13 @@ async def poll_until(
         The first reading *done* accepts.
 
     Raises:
+        ValidationError: ``timeout``, ``poll_interval`` or
+            ``max_interval`` is not a finite, non-negative number.
         WaitTimeoutError: *timeout* passed first.
     """
+    limit = None if timeout is None else check_seconds("timeout", timeout)
+    first = check_seconds("poll_interval", interval)
+    longest = check_seconds("max_interval", max_interval)
 
     # backoff picks its async loop by inspecting the target, so it must
     # be a coroutine function, not a lambda returning a coroutine.
@@ -310,10 +322,10 @@ async def poll_until(
     poller = backoff.on_predicate(
         backoff.expo,
         lambda value: not done(value),
-        max_time=timeout,
+        max_time=limit,
         base=1.5,
-        factor=interval,
-        max_value=max_interval,
+        factor=first,
+        max_value=longest,
         jitter=None,
         logger=None,
     )(target)

@@ -101,7 +101,9 @@ def check_datetime(field: str, value: object) -> datetime:
     return value
 
 
-def check_seconds(field: str, value: object, *, positive: bool) -> float:
+def check_seconds(
+    field: str, value: object, *, positive: bool = False
+) -> float:
     """
     Return *value* as float seconds if it is a finite number.
 

@@ -25,7 +25,6 @@ from .._core._validation import (
     check_e164,
     check_id,
     check_limit,
-    check_seconds,
     check_text,
 )
 from ..exceptions import ValidationError
@@ -167,14 +166,14 @@ class NumberOrders(Resource):
         key = str(uuid.uuid4())
 
         async def send() -> NumberOrder:
-            payload = await self._client._call(
+            return await self._one(
+                NumberOrder,
                 "POST",
                 "/number_orders",
                 json=body,
                 extra_headers={"Idempotency-Key": key},
                 repeatable=False,
             )
-            return structure(data_of(payload), NumberOrder)
 
         async def find() -> NumberOrder | None:
             wanted = {i["phone_number"] for i in items}
@@ -207,8 +206,9 @@ class NumberOrders(Resource):
             NotFoundError: No such order.
         """
         check_id("order_id", order_id)
-        payload = await self._get(f"/number_orders/{path_segment(order_id)}")
-        return structure(data_of(payload), NumberOrder)
+        return await self._one(
+            NumberOrder, "GET", f"/number_orders/{path_segment(order_id)}"
+        )
 
     def list(
         self,
@@ -307,10 +307,12 @@ class NumberOrders(Resource):
             msg = "give customer_reference or regulatory_requirements"
             raise ValidationError("update", msg)
         # PATCH sets values; repeating it leaves the same state.
-        payload = await self._client._call(
-            "PATCH", f"/number_orders/{path_segment(order_id)}", json=body
+        return await self._one(
+            NumberOrder,
+            "PATCH",
+            f"/number_orders/{path_segment(order_id)}",
+            json=body,
         )
-        return structure(data_of(payload), NumberOrder)
 
     @operation("telnyx.number_orders.wait")
     async def wait(
@@ -337,13 +339,9 @@ class NumberOrders(Resource):
         return await poll_until(
             lambda: self.get(order_id),
             lambda order: order.is_final,
-            timeout=check_seconds("timeout", timeout, positive=False),
-            interval=check_seconds(
-                "poll_interval", poll_interval, positive=False
-            ),
-            max_interval=check_seconds(
-                "max_interval", max_interval, positive=False
-            ),
+            timeout=timeout,
+            interval=poll_interval,
+            max_interval=max_interval,
             what=f"number order {order_id}",
         )
 
@@ -392,8 +390,13 @@ class SubNumberOrders(Resource):
                 "include_phone_numbers": include_phone_numbers,
             },
         )
-        payload = await self._get("/sub_number_orders", filters)
-        return list(structure(data_of(payload), tuple[SubNumberOrder, ...]))
+        found = await self._one(
+            tuple[SubNumberOrder, ...],
+            "GET",
+            "/sub_number_orders",
+            query=filters,
+        )
+        return list(found)
 
     @operation("telnyx.sub_number_orders.get")
     async def get(
@@ -409,13 +412,14 @@ class SubNumberOrders(Resource):
         check_id("sub_order_id", sub_order_id)
         if include_phone_numbers is not None:
             check_bool("include_phone_numbers", include_phone_numbers)
-        payload = await self._get(
+        return await self._one(
+            SubNumberOrder,
+            "GET",
             f"/sub_number_orders/{path_segment(sub_order_id)}",
-            deep_object(
+            query=deep_object(
                 "filter", {"include_phone_numbers": include_phone_numbers}
             ),
         )
-        return structure(data_of(payload), SubNumberOrder)
 
     @operation("telnyx.sub_number_orders.update")
     async def update(
@@ -426,7 +430,8 @@ class SubNumberOrders(Resource):
     ) -> SubNumberOrder:
         """Supply requirement values for a pending sub-order."""
         check_id("sub_order_id", sub_order_id)
-        payload = await self._client._call(
+        return await self._one(
+            SubNumberOrder,
             "PATCH",
             f"/sub_number_orders/{path_segment(sub_order_id)}",
             json={
@@ -435,14 +440,13 @@ class SubNumberOrders(Resource):
                 )
             },
         )
-        return structure(data_of(payload), SubNumberOrder)
 
     @operation("telnyx.sub_number_orders.cancel")
     async def cancel(self, sub_order_id: str) -> SubNumberOrder:
         """Cancel a pending sub-order."""
         check_id("sub_order_id", sub_order_id)
-        payload = await self._client._call(
+        return await self._one(
+            SubNumberOrder,
             "PATCH",
             f"/sub_number_orders/{path_segment(sub_order_id)}/cancel",
         )
-        return structure(data_of(payload), SubNumberOrder)

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from .._core._converter import structure
-from .._core._resource import Resource, data_of
+from .._core._resource import Resource
 from .._core._sansio import path_segment
 from .._core._telemetry import operation
 from .._core._validation import (
@@ -155,12 +155,13 @@ class AvailablePhoneNumbers(Resource):
                 "exclude_held_numbers", exclude_held_numbers
             ),
         }
-        payload = await self._get(
-            "/available_phone_numbers", deep_object("filter", filters)
+        found = await self._one(
+            tuple[AvailablePhoneNumber, ...],
+            "GET",
+            "/available_phone_numbers",
+            query=deep_object("filter", filters),
         )
-        return list(
-            structure(data_of(payload), tuple[AvailablePhoneNumber, ...])
-        )
+        return list(found)
 
 
 def _optional_text(field: str, value: object) -> str | None:
