@@ -76,26 +76,12 @@ class Resource:
         return await self._client._call("GET", path, query=query)
 
     async def _one(
-        self,
-        model: type[T],
-        method: str,
-        path: str,
-        *,
-        query: Mapping[str, object] | None = None,
-        json: Any = None,
-        extra_headers: Mapping[str, str] | None = None,
-        repeatable: bool = True,
+        self, model: type[T], method: str, path: str, **call: Any
     ) -> T:
         # Build → send (with retry) → decipher → structure, for a call
-        # whose answer is one ``data`` object (or list) of *model*.
-        payload = await self._client._call(
-            method,
-            path,
-            query=query,
-            json=json,
-            extra_headers=extra_headers,
-            repeatable=repeatable,
-        )
+        # whose answer is one ``data`` object (or list) of *model*; *call*
+        # is what BaseClient._call takes besides method and path.
+        payload = await self._client._call(method, path, **call)
         return structure(data_of(payload), model)
 
     def _pages(

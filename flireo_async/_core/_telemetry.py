@@ -289,25 +289,19 @@ class BulkMetrics:
         self._attributes = {"flireo.api": api}
         if recorder is None:
             return
-        self._orders = recorder.create_counter(
-            "flireo.bulk.orders",
-            unit="{order}",
-            description="Bulk items by outcome",
+        self._orders, self._limited = (
+            recorder.create_counter(name, unit=unit, description=text)
+            for name, unit, text in (
+                ("flireo.bulk.orders", "{order}", "Bulk items by outcome"),
+                ("flireo.bulk.rate_limited", "{response}", "429 answers"),
+            )
         )
-        self._limited = recorder.create_counter(
-            "flireo.bulk.rate_limited",
-            unit="{response}",
-            description="429 answers seen by bulk jobs",
-        )
-        self._in_flight = recorder.create_gauge(
-            "flireo.bulk.in_flight",
-            unit="{order}",
-            description="Orders being placed",
-        )
-        self._rate = recorder.create_gauge(
-            "flireo.bulk.rate",
-            unit="{order}/s",
-            description="Orders placed per second",
+        self._in_flight, self._rate = (
+            recorder.create_gauge(name, unit=unit, description=text)
+            for name, unit, text in (
+                ("flireo.bulk.in_flight", "{order}", "Orders being placed"),
+                ("flireo.bulk.rate", "{order}/s", "Orders placed a second"),
+            )
         )
 
     def result(self, outcome: str, in_flight: int, rate: float) -> None:
