@@ -2,14 +2,15 @@
 flireo_async: an asyncio SDK for searching, ordering and tracking Dutch
 phone numbers through the Flireo API.
 
-Example::
-
+Example:
+    ```python
     import flireo_async as flireo
 
     async with flireo.FlireoClient(api_key="fl_live_...") as client:
         numbers = await client.phone_numbers.search(limit=20)
         receipt = await client.phone_numbers.order(numbers[0].phone_number)
         order = await client.orders.wait(receipt.order_id)
+    ```
 """
 
 from __future__ import annotations

@@ -33,7 +33,8 @@ class Assistants(Resource):
             assistant_id: The assistant.
 
         Returns:
-            :class:`AssistantPhoneNumber`; its ``phone_number`` is ``None``
+            [`AssistantPhoneNumber`][flireo_async.AssistantPhoneNumber]; its
+            ``phone_number`` is ``None``
             when nothing is linked.
 
         Raises:
@@ -60,7 +61,7 @@ class Assistants(Resource):
             phone_number_id: ``PhoneNumber.id`` from ``phone_numbers.list``.
 
         Returns:
-            :class:`LinkResult`.
+            [`LinkResult`][flireo_async.LinkResult].
 
         Raises:
             ValidationError: A bad id; nothing was sent.
@@ -87,7 +88,7 @@ class Assistants(Resource):
             assistant_id: The assistant.
 
         Returns:
-            :class:`UnlinkResult`.
+            [`UnlinkResult`][flireo_async.UnlinkResult].
 
         Raises:
             ValidationError: *assistant_id* is not an id.

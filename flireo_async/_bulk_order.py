@@ -1,5 +1,5 @@
 """
-Flireo's side of the bulk engine: its :class:`~._bulk.Placer` (one
+Flireo's side of the bulk engine: its `Placer` (one
 number per order, through the exactly-once ``place_order``) and its
 waiter for ``wait=True``.
 
@@ -67,7 +67,7 @@ class FlireoPlacer:
         self._since = since
 
     def request_of(self, item: OrderRequest) -> OrderRequest:
-        """Items are :class:`OrderRequest` already."""
+        """Items are [`OrderRequest`][flireo_async.OrderRequest] already."""
         return item
 
     def prepare(self, item: OrderRequest) -> tuple[dict[str, str], NumberType]:

@@ -298,11 +298,13 @@ class Calls(Resource):
 
         Args:
             call_id: The call (``event.call_id`` of its webhook events).
-            command: :class:`InjectContext`, :class:`Say`,
-                :class:`EndCall` or :class:`Transfer`.
+            command: [`InjectContext`][flireo_async.InjectContext],
+                [`Say`][flireo_async.Say],
+                [`EndCall`][flireo_async.EndCall] or
+                [`Transfer`][flireo_async.Transfer].
 
         Returns:
-            The :class:`ControlResult`.
+            The [`ControlResult`][flireo_async.ControlResult].
 
         Raises:
             ValidationError: A bad call id or command; nothing was sent.
@@ -312,13 +314,14 @@ class Calls(Resource):
             NotFoundError: No such call.
             RateLimitError: The server still refused with 429.
 
-        Example::
-
+        Example:
+            ```python
             await client.calls.control(
                 event.call_id,
                 InjectContext(content="Mail: jan@example.com",
                               trigger_response=True),
             )
+            ```
         """
         check_id("call_id", call_id)
         body = command_body(command)

@@ -35,21 +35,25 @@ class FlireoClient(BaseClient):
 
     One client is meant to be shared by a whole application and by
     thousands of concurrent tasks.  Use it as an async context manager, or
-    call :meth:`aclose` when done.
+    call `aclose()` when done.
 
     Args:
         api_key: The API key; falls back to ``$FLIREO_API_KEY``.
         base_url: The API root; falls back to ``$FLIREO_BASE_URL``, then
-            to :data:`DEFAULT_BASE_URL`.  Paths such as
+            to [`DEFAULT_BASE_URL`][flireo_async.DEFAULT_BASE_URL].  Paths such
+            as
             ``/v1/phone-numbers`` are appended to it.
-        transport: Any :class:`~flireo_async.Transport`; borrowed, never
-            closed by the client.  Default: an :class:`AiohttpTransport`
+        transport: Any [`Transport`][flireo_async.Transport]; borrowed, never
+            closed by the client.  Default: an
+            [`AiohttpTransport`][flireo_async.AiohttpTransport]
             the client owns.
         session: An ``aiohttp.ClientSession`` to borrow instead (not
             closed by the client); exclusive with *transport*.
-        timeout: Seconds for one attempt, or a :class:`Timeout`; applied
+        timeout: Seconds for one attempt, or a
+            [`Timeout`][flireo_async.Timeout]; applied
             to every request, on a borrowed *session* too.
-        retry: The :class:`RetryPolicy`; ``None`` for the default.
+        retry: The [`RetryPolicy`][flireo_async.RetryPolicy]; ``None`` for the
+            default.
         max_connections: Connection pool size of the default transport
             (with *transport* or *session*, size the pool there instead:
             passing both is a ``ConfigurationError``).
@@ -57,21 +61,22 @@ class FlireoClient(BaseClient):
             every task using this client.
         max_response_size: The most bytes of one response body that are
             read (default 16 MiB); a longer one raises
-            :class:`~flireo_async.ResponseTooLargeError`.
+            [`ResponseTooLargeError`][flireo_async.ResponseTooLargeError].
 
     A client belongs to the event loop of its first request; used from
     another loop it raises ``ConfigurationError`` (``aclose()`` works from
     any loop).  Redirects are never followed: a 3xx answer is an
-    :class:`~flireo_async.APIError` with that status.
+    [`APIError`][flireo_async.APIError] with that status.
 
     Raises:
         ConfigurationError: No API key, or an unusable base URL or
             combination of arguments.
 
-    Example::
-
+    Example:
+        ```python
         async with FlireoClient() as client:
             numbers = await client.phone_numbers.search(limit=5)
+        ```
     """
 
     _dialect = FLIREO
@@ -126,7 +131,8 @@ class FlireoClient(BaseClient):
         before anything is re-sent.  A journal belongs to one running job.
 
         Args:
-            requests: :class:`OrderRequest` items (any iterable, or an
+            requests: [`OrderRequest`][flireo_async.OrderRequest] items (any
+                iterable, or an
                 async iterable), consumed lazily.
             concurrency: Most orders in flight at once (1–1000).
             journal: Path of a JSON-lines journal to write (and resume).
@@ -134,7 +140,8 @@ class FlireoClient(BaseClient):
             wait_timeout: Seconds to wait for final statuses after the
                 last order was placed.
             rate_limit: Ceiling of order POSTs per second for this job.
-            on_progress: Called with a :class:`BulkProgress` after each
+            on_progress: Called with a
+                [`BulkProgress`][flireo_async.BulkProgress] after each
                 item is settled (O(1) per item).
             max_passes: Passes over transiently failed items, the first
                 included (1 turns the later passes off).
@@ -142,7 +149,7 @@ class FlireoClient(BaseClient):
                 (``None``: bounded by *max_passes* alone).
 
         Returns:
-            The :class:`BulkReport`.
+            The [`BulkReport`][flireo_async.BulkReport].
 
         Raises:
             ConfigurationError: An argument out of range, or a journal
@@ -150,13 +157,14 @@ class FlireoClient(BaseClient):
             JournalInUseError: Another running job holds the journal
                 (nothing was sent).
 
-        Example::
-
+        Example:
+            ```python
             report = await client.bulk_order(
                 [OrderRequest(phone_number=n) for n in numbers],
                 concurrency=32, journal="run.jsonl", wait=True,
             )
             print(report.ordered, report.failed)
+            ```
         """
         return await collect_report(
             self.bulk_order_iter(
@@ -186,7 +194,7 @@ class FlireoClient(BaseClient):
         deadline: float | None = None,
     ) -> AsyncIterator[BulkResult]:
         """
-        Like :meth:`bulk_order`, yielding each result as it settles.
+        Like `bulk_order()`, yielding each result as it settles.
 
         For very large jobs: nothing is kept after it is yielded, so
         memory stays flat in the size of the input.  Results come in
@@ -195,10 +203,11 @@ class FlireoClient(BaseClient):
         journal keeps their intents for the next run).
 
         Returns:
-            An async iterator of :class:`BulkResult`.
+            An async iterator of [`BulkResult`][flireo_async.BulkResult].
 
         Args:
-            requests: :class:`OrderRequest` items (any iterable, or an
+            requests: [`OrderRequest`][flireo_async.OrderRequest] items (any
+                iterable, or an
                 async iterable), consumed lazily.
             concurrency: Most orders in flight at once (1–1000).
             journal: Path of a JSON-lines journal to write (and resume).
@@ -206,7 +215,8 @@ class FlireoClient(BaseClient):
             wait_timeout: Seconds to wait for final statuses after the
                 last order was placed.
             rate_limit: Ceiling of order POSTs per second for this job.
-            on_progress: Called with a :class:`BulkProgress` after each
+            on_progress: Called with a
+                [`BulkProgress`][flireo_async.BulkProgress] after each
                 item is settled (O(1) per item).
             max_passes: Passes over transiently failed items, the first
                 included.
@@ -218,10 +228,11 @@ class FlireoClient(BaseClient):
             JournalInUseError: Another running job holds the journal
                 (raised on iteration, before anything is sent).
 
-        Example::
-
+        Example:
+            ```python
             async for result in client.bulk_order_iter(reqs, journal=j):
                 print(result.index, result.outcome)
+            ```
         """
         started = datetime.now(UTC)
         engine = BulkEngine(

@@ -83,12 +83,13 @@ class VerificationGroups(Resource):
                 type is unknown; nothing was sent.
             APIError: The API refused.
 
-        Example::
-
+        Example:
+            ```python
             group_id = await client.verification_groups.create(
                 phone_number_type="local", name="Amsterdam office", ...
             )
             group = await client.verification_groups.wait(group_id)
+            ```
         """
         body: dict[str, str] = {
             "phone_number_type": check_number_type(
@@ -142,7 +143,8 @@ class VerificationGroups(Resource):
             page_size: Items per request, 1–100.
 
         Returns:
-            An :class:`AsyncPager` of :class:`VerificationGroup`.
+            An [`AsyncPager`][flireo_async.AsyncPager] of
+            [`VerificationGroup`][flireo_async.VerificationGroup].
 
         Raises:
             ValidationError: A bad argument (raised here, at once).
@@ -175,7 +177,7 @@ class VerificationGroups(Resource):
             group_id: The group's id.
 
         Returns:
-            The :class:`VerificationGroup`.
+            The [`VerificationGroup`][flireo_async.VerificationGroup].
 
         Raises:
             ValidationError: *group_id* is not an id.
@@ -263,10 +265,11 @@ class VerificationGroups(Resource):
 
         Args:
             group_id: The approved group's id.
-            phone_number: An E.164 number from :meth:`search_numbers`.
+            phone_number: An E.164 number from `search_numbers()`.
 
         Returns:
-            The :class:`OrderReceipt`, with ``verification_group`` set.
+            The [`OrderReceipt`][flireo_async.OrderReceipt], with
+            ``verification_group`` set.
 
         Raises:
             ValidationError: A bad argument; nothing was sent.

@@ -55,7 +55,8 @@ def check_number_type(
     allowed: Iterable[NumberType] = tuple(NumberType),
 ) -> NumberType:
     """
-    Return *value* as a :class:`NumberType` if allowed here.
+    Return *value* as a [`NumberType`][flireo_async.NumberType] if allowed
+    here.
 
     Raises:
         ValidationError: *value* is not one of *allowed*.

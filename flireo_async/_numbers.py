@@ -58,10 +58,11 @@ class PhoneNumbers(Resource):
             ValidationError: A bad argument; nothing was sent.
             APIError: The API refused.
 
-        Example::
-
+        Example:
+            ```python
             numbers = await client.phone_numbers.search(limit=5)
             print(numbers[0].phone_number)
+            ```
         """
         if number_type == NumberType.LOCAL:
             msg = (
@@ -94,15 +95,17 @@ class PhoneNumbers(Resource):
             page_size: Items per request, 1–100.
 
         Returns:
-            An :class:`AsyncPager` of :class:`PhoneNumber`.
+            An [`AsyncPager`][flireo_async.AsyncPager] of
+            [`PhoneNumber`][flireo_async.PhoneNumber].
 
         Raises:
             ValidationError: A bad argument (raised here, at once).
 
-        Example::
-
+        Example:
+            ```python
             async for number in client.phone_numbers.list():
                 print(number.phone_number, number.linked_assistant)
+            ```
         """
         if not isinstance(include_default, bool):
             msg = f"expected True or False, got {include_default!r}"
@@ -164,7 +167,8 @@ class PhoneNumbers(Resource):
             verification_group_id: Required for local numbers.
 
         Returns:
-            The :class:`OrderReceipt` (poll it with ``client.orders.wait``).
+            The [`OrderReceipt`][flireo_async.OrderReceipt] (poll it with
+            ``client.orders.wait``).
 
         Raises:
             ValidationError: A bad argument; nothing was sent.
@@ -174,10 +178,11 @@ class PhoneNumbers(Resource):
                 the order list could not tell.
             APIError: Any other refusal.
 
-        Example::
-
+        Example:
+            ```python
             receipt = await client.phone_numbers.order("+31851234567")
             order = await client.orders.wait(receipt.order_id)
+            ```
         """
         body, kind = order_body(
             phone_number, number_type, verification_group_id

@@ -87,7 +87,8 @@ def order_body(
 
 
 def receipt_from_order(order: Order) -> OrderReceipt:
-    """An :class:`OrderReceipt` for an order found in the order list."""
+    """An [`OrderReceipt`][flireo_async.OrderReceipt] for an order found in the
+    order list."""
     return OrderReceipt(
         order_id=order.id,
         phone_number=order.phone_number,
@@ -187,7 +188,7 @@ async def find_orders(
 
     Raises:
         FlireoError: The list could not be read (see
-            :func:`recent_orders` for its bounds).
+            `recent_orders()` for its bounds).
     """
     found: dict[str, Order] = {}
     walk = recent_orders(

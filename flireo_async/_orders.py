@@ -42,15 +42,17 @@ class Orders(Resource):
             page_size: Items per request, 1–100.
 
         Returns:
-            An :class:`AsyncPager` of :class:`Order`.
+            An [`AsyncPager`][flireo_async.AsyncPager] of
+            [`Order`][flireo_async.Order].
 
         Raises:
             ValidationError: A bad argument (raised here, at once).
 
-        Example::
-
+        Example:
+            ```python
             async for order in client.orders.list(status="pending"):
                 print(order.phone_number, order.status)
+            ```
         """
         query: dict[str, object] = {
             "limit": check_limit("page_size", page_size, 1, 100)
@@ -84,15 +86,17 @@ class Orders(Resource):
             order_id: The order's id (``OrderReceipt.order_id``).
 
         Returns:
-            The :class:`Order`, with carrier ids and group details.
+            The [`Order`][flireo_async.Order], with carrier ids and group
+            details.
 
         Raises:
             ValidationError: *order_id* is not an id.
             NotFoundError: No such order.
 
-        Example::
-
+        Example:
+            ```python
             order = await client.orders.get(receipt.order_id)
+            ```
         """
         check_id("order_id", order_id)
         payload = await self._get(
@@ -132,10 +136,11 @@ class Orders(Resource):
                 holds the last reading).
             NotFoundError: No such order.
 
-        Example::
-
+        Example:
+            ```python
             order = await client.orders.wait(receipt.order_id, timeout=60)
             assert order.status == "success"
+            ```
         """
         check_id("order_id", order_id)
         return await poll_until(

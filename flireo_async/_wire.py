@@ -1,5 +1,5 @@
 """
-Flireo's wire conventions: its error envelope and its :class:`Dialect`.
+Flireo's wire conventions: its error envelope and its `Dialect`.
 """
 
 from __future__ import annotations

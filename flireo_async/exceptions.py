@@ -1,46 +1,49 @@
 """
 Every error ``flireo_async`` raises, and how a status or error code picks one.
 
-The tree, and what each branch tells the caller::
+The tree, and what each branch tells the caller:
 
-    FlireoError
-    ├── ConfigurationError          the client cannot be built as asked
-    │   └── JournalInUseError       another running job holds the journal
-    ├── ValidationError             bad input (field, message); nothing sent
-    ├── TransportError              may or may not have reached the server
-    │   ├── ConnectError            certainly not sent
-    │   ├── RequestTimeoutError     sent, no answer in time
-    │   └── ResponseTooLargeError   the body passed max_response_size
-    ├── ResponseDecodeError         a 2xx body that is not JSON or not the
-    │                               documented shape
-    ├── OrderOutcomeUnknownError    an order POST may have gone through and
-    │                               reconciliation could not tell
-    ├── WaitTimeoutError            a wait() gave up before a final status
-    ├── EventParseError             a webhook body that is not an event
-    ├── SignatureError              a webhook's signature did not check out
-    │   ├── MissingSignatureError   no signature or timestamp header
-    │   ├── InvalidSignatureError   does not match body and timestamp
-    │   └── StaleSignatureError     authentic, but too old (.age)
-    └── APIError                    the server answered with an error
-        ├── BadRequestError (400)
-        │   ├── InvalidParametersError   invalid_parameters
-        │   ├── InvalidStatusError       invalid_status
-        │   ├── AlreadyLinkedError       already_linked
-        │   ├── AlreadyInUseError        already_in_use
-        │   └── NoPhoneNumberError       no_phone_number
-        ├── AuthenticationError (401)
-        ├── InsufficientCreditsError (402)
-        ├── PermissionDeniedError (403)
-        ├── NotFoundError (404)
-        ├── ConflictError (409)
-        ├── RateLimitError (429)         .retry_after
-        └── ServerError (5xx)
-            └── ProviderError            provider_error
+```python
+FlireoError
+├── ConfigurationError          the client cannot be built as asked
+│   └── JournalInUseError       another running job holds the journal
+├── ValidationError             bad input (field, message); nothing sent
+├── TransportError              may or may not have reached the server
+│   ├── ConnectError            certainly not sent
+│   ├── RequestTimeoutError     sent, no answer in time
+│   └── ResponseTooLargeError   the body passed max_response_size
+├── ResponseDecodeError         a 2xx body that is not JSON or not the
+│                               documented shape
+├── OrderOutcomeUnknownError    an order POST may have gone through and
+│                               reconciliation could not tell
+├── WaitTimeoutError            a wait() gave up before a final status
+├── EventParseError             a webhook body that is not an event
+├── SignatureError              a webhook's signature did not check out
+│   ├── MissingSignatureError   no signature or timestamp header
+│   ├── InvalidSignatureError   does not match body and timestamp
+│   └── StaleSignatureError     authentic, but too old (.age)
+└── APIError                    the server answered with an error
+    ├── BadRequestError (400)
+    │   ├── InvalidParametersError   invalid_parameters
+    │   ├── InvalidStatusError       invalid_status
+    │   ├── AlreadyLinkedError       already_linked
+    │   ├── AlreadyInUseError        already_in_use
+    │   └── NoPhoneNumberError       no_phone_number
+    ├── AuthenticationError (401)
+    ├── InsufficientCreditsError (402)
+    ├── PermissionDeniedError (403)
+    ├── NotFoundError (404)
+    ├── ConflictError (409)
+    ├── RateLimitError (429)         .retry_after
+    └── ServerError (5xx)
+        └── ProviderError            provider_error
+```
 
 The error code in the body (Flireo's names, or Telnyx's numeric strings such
 as ``"85001"``) picks the class; the HTTP status picks it when the code is
 unknown or the body is not JSON (a proxy's HTML 502 page is a
-:class:`ServerError`).  :func:`error_class_for` is the one table lookup.
+[`ServerError`][flireo_async.exceptions.ServerError]).  `error_class_for()` is
+the one table lookup.
 """
 
 from __future__ import annotations
@@ -431,8 +434,9 @@ def error_class_for(
 
     Returns:
         The most specific class: by code when the code is known, else by
-        status (any other 5xx is :class:`ServerError`, any other 4xx is
-        :class:`APIError` itself).
+        status (any other 5xx is
+        [`ServerError`][flireo_async.exceptions.ServerError], any other 4xx is
+        [`APIError`][flireo_async.exceptions.APIError] itself).
     """
     if code is not None:
         by_code = codes.get(code)

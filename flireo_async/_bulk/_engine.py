@@ -1,6 +1,6 @@
 """
 The bulk engine: many orders, concurrently, each exactly once — for any
-API, through a :class:`Placer`.
+API, through a `Placer`.
 
 Strategy: one producer walks the input lazily and starts a placement
 only when the adaptive window has room, so a 100,000-item job holds the
@@ -130,7 +130,8 @@ class Placer(Protocol):
     batch_size: int
 
     def request_of(self, item: Any) -> OrderRequest:
-        """The :class:`OrderRequest` an input item reports as."""
+        """The [`OrderRequest`][flireo_async.OrderRequest] an input item
+        reports as."""
         ...
 
     def prepare(self, item: Any) -> Any:
@@ -190,7 +191,8 @@ class BulkEngine:
         journal: Path of the job's journal, or ``None``.
         waiter: Settles orders to a final status, or ``None``.
         rate_limit: Ceiling of placements per second.
-        on_progress: Called with a :class:`BulkProgress` per result.
+        on_progress: Called with a [`BulkProgress`][flireo_async.BulkProgress]
+            per result.
         max_passes: Passes over transiently failed items, the first
             included.
         deadline: Seconds after which no further pass starts.
@@ -726,10 +728,11 @@ async def collect_report(results: AsyncIterator[BulkResult]) -> BulkReport:
     Run a job to its end and report it in input order.
 
     Args:
-        results: What :meth:`BulkEngine.results` yields.
+        results: What `BulkEngine.results()` yields.
 
     Returns:
-        The :class:`BulkReport`; its ``credits_used`` counts what this run
+        The [`BulkReport`][flireo_async.BulkReport]; its ``credits_used``
+        counts what this run
         charged (resumed items were paid for by the run that placed them).
     """
     started = time.monotonic()

@@ -20,7 +20,7 @@ a placed order.
 
 A journal belongs to one job at a time: opening it takes an exclusive
 ``flock`` (per open file, so a second job in the same process is refused
-too), held until :meth:`Journal.aclose`.  A second job gets
+too), held until `Journal.aclose()`.  A second job gets
 ``JournalInUseError`` before it reads or sends anything.
 """
 
@@ -151,7 +151,7 @@ def read_journal(path: str | Path) -> dict[str, JournalEntry]:
         path: The journal file; a missing file reads as empty.
 
     Returns:
-        Phone number → :class:`JournalEntry`.
+        Phone number → `JournalEntry`.
 
     Raises:
         ConfigurationError: The file exists but cannot be read.

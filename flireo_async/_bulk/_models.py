@@ -55,7 +55,7 @@ class BulkResult:
     Attributes:
         index: Position in the input (0-based).
         request: The input item.
-        outcome: See :class:`Outcome`.
+        outcome: See [`Outcome`][flireo_async.Outcome].
         receipt: The order's receipt, when one was placed.
         order: The order's final state, with ``wait=True``.
         error: The typed error of a failed item.
@@ -108,7 +108,8 @@ class BulkReport:
     Everything a bulk job did, in input order.
 
     Attributes:
-        results: One :class:`BulkResult` per input item, in input order.
+        results: One [`BulkResult`][flireo_async.BulkResult] per input item, in
+            input order.
         elapsed: Wall-clock seconds the job took.
         credits_used: Credits the answers reported charged (orders found
             by reconciliation report none and count as 0 here).

@@ -5,8 +5,8 @@ A first row with no E.164 number in it is a header, read by column name
 (any case, any order, unknown columns ignored); without one the columns
 are positional: ``phone_number,number_type,verification_group_id``.
 Problems with the whole file (not UTF-8, an oversized field, a header
-without a phone column) raise :class:`CsvError` before anything is sent;
-problems with one row become a :class:`BadRow` naming its line.
+without a phone column) raise `CsvError` before anything is sent;
+problems with one row become a `BadRow` naming its line.
 """
 
 from __future__ import annotations

@@ -41,7 +41,8 @@ class Tally:
         self.results.append(result)
 
     def report(self) -> BulkReport:
-        """The results so far as a :class:`BulkReport`, in input order."""
+        """The results so far as a [`BulkReport`][flireo_async.BulkReport], in
+        input order."""
         results = sorted(self.results, key=lambda r: r.index)
         return BulkReport(
             results=tuple(results),

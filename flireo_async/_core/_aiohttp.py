@@ -47,12 +47,14 @@ class AiohttpTransport:
     Args:
         session: A session to borrow; it is never closed by the transport.
             ``None`` creates one on first use, owned and closed by
-            :meth:`aclose`.
+            `aclose()`.
         max_connections: Size of the connection pool of a created session.
-        timeout: Per-attempt limits (seconds, or a :class:`Timeout`),
+        timeout: Per-attempt limits (seconds, or a
+            [`Timeout`][flireo_async.Timeout]),
             applied to every request, on a borrowed session too.
         max_response_size: The most bytes of one body that are read;
-            a longer body raises :class:`ResponseTooLargeError`.
+            a longer body raises
+            [`ResponseTooLargeError`][flireo_async.exceptions.ResponseTooLargeError].
 
     Raises:
         ConfigurationError: ``max_connections`` or ``max_response_size``

@@ -3,7 +3,7 @@ What every API client of this package shares: configuration, lifecycle
 and the one request path.
 
 Every endpoint method reads as build → send (with retry) → decipher →
-structure; the first three happen in :meth:`BaseClient._call`, the last
+structure; the first three happen in `BaseClient._call()`, the last
 in the resource modules.  A subclass names its environment variables and
 default host and brings its own error-envelope decipherer (Flireo's
 ``{"error": ...}``, Telnyx's ``{"errors": [...]}``); everything else —
@@ -70,7 +70,7 @@ class BaseClient:
     Shared machinery of ``FlireoClient`` and ``TelnyxClient``.
 
     A subclass sets only values: its environment variables, its default
-    host and its :class:`Dialect` (error envelope, code table, reset
+    host and its `Dialect` (error envelope, code table, reset
     form).  There are no hooks to override.
     """
 
@@ -160,12 +160,12 @@ class BaseClient:
 
     @property
     def retry_policy(self) -> RetryPolicy:
-        """The client's :class:`RetryPolicy`."""
+        """The client's [`RetryPolicy`][flireo_async.RetryPolicy]."""
         return self._retry
 
     @property
     def closed(self) -> bool:
-        """Whether :meth:`aclose` has run."""
+        """Whether `aclose()` has run."""
         return self._closed
 
     @contextlib.contextmanager
@@ -180,10 +180,11 @@ class BaseClient:
         Args:
             callback: Receives each answer's HTTP status.
 
-        Example::
-
+        Example:
+            ```python
             with client.listen(statuses.append):
                 await client.orders.get(order_id)
+            ```
         """
         self._listeners.append(callback)
         try:

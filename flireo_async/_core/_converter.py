@@ -11,7 +11,7 @@ the API adds tomorrow does not break today's client.
 
 Webhook events are the exception to "wire names equal field names": the
 same event arrives in camelCase or snake_case depending on the doc
-generation, so classes marked with :func:`either_case` read each field
+generation, so classes marked with `either_case()` read each field
 from its snake_case name, its camelCase name, or the keys listed in the
 field's ``metadata[WIRE_NAMES]``.
 """

@@ -3,7 +3,7 @@ What tells one API's wire from another's: one frozen value per API.
 
 The request path (``decipher``, the rate-limit window) is the same for
 Flireo and Telnyx; where their wires differ, it reads the client's
-:class:`Dialect` instead of calling an override hook: the error envelope,
+`Dialect` instead of calling an override hook: the error envelope,
 and the table of documented error codes.  Flireo's value is
 ``flireo_async._wire.FLIREO``, Telnyx's
 ``flireo_async.telnyx._sansio.TELNYX``.

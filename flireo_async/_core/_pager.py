@@ -57,7 +57,8 @@ class AsyncPager(Generic[T]):
     Every item of a paginated list, fetched a page at a time.
 
     ``async for item in pager`` walks all items; ``async for page in
-    pager.pages()`` walks whole :class:`Page` objects.  Nothing is fetched
+    pager.pages()`` walks whole [`Page`][flireo_async.Page] objects.  Nothing
+    is fetched
     until iteration starts, and each iteration starts from the first page.
 
     Args:

@@ -3,7 +3,7 @@ When to try a request again, and how long to wait: the only module that
 imports ``backoff``.
 
 Strategy: the decision is a pure function of the policy, the error and
-whether the request may safely be repeated (:meth:`RetryPolicy.delay_for`);
+whether the request may safely be repeated (`RetryPolicy.delay_for()`);
 backoff only runs the loop.  Each failed attempt raises ``_Retry`` carrying
 the delay already decided, so the wait generator hands backoff that exact
 number: a ``Retry-After`` is honoured to the second and never shortened by
@@ -57,7 +57,7 @@ class RetryPolicy:
     """
     How a client retries failed requests.
 
-    Args:
+    Attributes:
         max_attempts: Attempts in all, the first included (``1`` turns
             retries off).
         deadline: Seconds from the first attempt after which no retry is

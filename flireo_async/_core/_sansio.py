@@ -1,7 +1,8 @@
 """
 The protocol core, with no I/O of its own (after gidgethub's ``sansio``).
 
-Building a :class:`Request`, reading an answer into JSON or the right
+Building a [`Request`][flireo_async.Request], reading an answer into JSON or
+the right
 exception, and parsing ``Retry-After`` and ``X-RateLimit-*`` are plain
 functions of plain data, so they are tested without a loop or a socket.
 """
@@ -116,12 +117,12 @@ def build_request(
         base_url: The API root, without a trailing slash.
         path: The documented path, e.g. ``"/v1/phone-numbers"``.
         headers: The client's constant headers (auth, user agent).
-        query: Query parameters; see :func:`encode_query`.
+        query: Query parameters; see `encode_query()`.
         json: A JSON-serialisable body, or ``None`` for no body.
         extra_headers: Per-call headers such as ``Idempotency-Key``.
 
     Returns:
-        The :class:`Request`.
+        The [`Request`][flireo_async.Request].
     """
     url = base_url + path
     if query:
@@ -266,7 +267,7 @@ def decipher(
         The decoded JSON of a 2xx answer (``None`` for an empty body).
 
     Raises:
-        APIError: A subclass picked by :func:`error_class_for`.
+        APIError: A subclass picked by `error_class_for()`.
         ResponseDecodeError: A 2xx body that is not JSON.
     """
     status = response.status

@@ -237,7 +237,7 @@ class BulkTrace:
 
     The job's consumer is an async generator, which must not hold a span
     as current across its yields; the span is made current inside the
-    job's own tasks instead (:meth:`within`), and ended by :meth:`finish`.
+    job's own tasks instead (`within()`), and ended by `finish()`.
 
     Args:
         name: The span name (``flireo.bulk_order``, ``telnyx.bulk_order``).

@@ -29,7 +29,7 @@ class Timeout:
     """
     Time limits for one attempt of one request, in seconds.
 
-    Args:
+    Attributes:
         connect: Limit for opening a connection (``None``: no limit).
         read: Limit between two reads of the answer (``None``: no limit).
         total: Limit for the whole attempt, connect to last byte.

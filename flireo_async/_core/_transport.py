@@ -79,12 +79,15 @@ class Response:
 @runtime_checkable
 class Transport(Protocol):
     """
-    Anything that can send a :class:`Request` and return a :class:`Response`.
+    Anything that can send a [`Request`][flireo_async.Request] and return a
+    [`Response`][flireo_async.Response].
 
-    ``send`` raises :class:`~flireo_async.exceptions.ConnectError` when the
+    ``send`` raises [`ConnectError`][flireo_async.exceptions.ConnectError] when
+    the
     request certainly never reached the server, and
-    :class:`~flireo_async.exceptions.TransportError` or
-    :class:`~flireo_async.exceptions.RequestTimeoutError` when it may have.
+    [`TransportError`][flireo_async.exceptions.TransportError] or
+    [`RequestTimeoutError`][flireo_async.exceptions.RequestTimeoutError] when
+    it may have.
     The exactly-once rule for orders depends on that distinction.
     """
 

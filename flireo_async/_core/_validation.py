@@ -1,7 +1,8 @@
 """
 Argument checks that run before anything is sent.
 
-Each raises :class:`~flireo_async.exceptions.ValidationError` naming the
+Each raises [`ValidationError`][flireo_async.exceptions.ValidationError] naming
+the
 field, so a typo costs an exception, not a request (or credits).
 """
 
@@ -94,7 +95,7 @@ def check_bool(field: str, value: object) -> bool:
 
 
 def check_datetime(field: str, value: object) -> datetime:
-    """Return *value* if it is a :class:`~datetime.datetime`."""
+    """Return *value* if it is a `datetime`."""
     if not isinstance(value, datetime):
         msg = f"expected a datetime, got {value!r}"
         raise ValidationError(field, msg)

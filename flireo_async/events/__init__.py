@@ -4,27 +4,30 @@ Server events: the webhooks Flireo POSTs to your server during a call.
 Typed models for ``assistant-request``, ``tool-calls``,
 ``end-of-call-report`` and ``status-update`` in both wire generations
 (the v1 docs' flat camelCase events and the newer ``{"message": {...}}``
-envelope, camelCase or snake_case); :func:`parse_event` picks the model
-(:class:`UnknownEvent` for a type it does not know);
-:func:`verify_signature` checks the HMAC-SHA256 signature of signed
+envelope, camelCase or snake_case); `parse_event()` picks the model
+([`UnknownEvent`][flireo_async.events.UnknownEvent] for a type it does not
+know);
+`verify_signature()` checks the HMAC-SHA256 signature of signed
 webhooks; builders produce the documented answers; the command values of
 ``client.calls.control`` drive the live call.  A ready aiohttp.web router
-lives in :mod:`flireo_async.events.aiohttp`.
+lives in [`flireo_async.events.aiohttp`][flireo_async.events.aiohttp].
 
-Example (any web framework)::
+Example (any web framework):
 
-    from flireo_async import events
+```python
+from flireo_async import events
 
-    async def webhook(raw: bytes, headers) -> dict:
-        events.verify_signature(raw, headers, secret=WEBHOOK_SECRET)
-        event = events.parse_event(raw, headers)
-        if isinstance(event, events.ToolCallsEvent):
-            return events.tool_call_results(
-                event, [call.result("Gedaan.") for call in event.tool_calls]
-            )
-        if isinstance(event, events.AssistantRequestEvent):
-            return events.assistant_config({"firstMessage": "Hallo!"})
-        return events.acknowledge()
+async def webhook(raw: bytes, headers) -> dict:
+    events.verify_signature(raw, headers, secret=WEBHOOK_SECRET)
+    event = events.parse_event(raw, headers)
+    if isinstance(event, events.ToolCallsEvent):
+        return events.tool_call_results(
+            event, [call.result("Gedaan.") for call in event.tool_calls]
+        )
+    if isinstance(event, events.AssistantRequestEvent):
+        return events.assistant_config({"firstMessage": "Hallo!"})
+    return events.acknowledge()
+```
 """
 
 from __future__ import annotations

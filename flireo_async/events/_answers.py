@@ -58,9 +58,10 @@ def assistant_config(
         ValidationError: *assistant* is not a mapping, or the duration
             is not a positive integer.
 
-    Example::
-
+    Example:
+        ```python
         return assistant_config({"firstMessage": f"Hallo {name}!"})
+        ```
     """
     answer: dict[str, Any] = {}
     if assistant is not None:
@@ -149,7 +150,8 @@ def tool_call_results(
 
     Args:
         event: The event being answered.
-        results: ``{tool_call_id: result}``, or :class:`ToolResult`
+        results: ``{tool_call_id: result}``, or
+            [`ToolResult`][flireo_async.events.ToolResult]
             items (``call.result(value)``).  A v1 (flat) event takes text
             results only; the newer API takes any JSON value.
 
@@ -161,13 +163,15 @@ def tool_call_results(
         ValidationError: A tool call got no result or two, a result
             names a tool call the event does not have, or a v1 result is
             not text.
-        TypeError: *event* is not a :class:`ToolCallsEvent`.
+        TypeError: *event* is not a
+            [`ToolCallsEvent`][flireo_async.events.ToolCallsEvent].
 
-    Example::
-
+    Example:
+        ```python
         return tool_call_results(
             event, [call.result("Verstuurd.") for call in event.tool_calls]
         )
+        ```
     """
     if not isinstance(event, ToolCallsEvent):
         msg = f"expected a ToolCallsEvent, got {type(event).__name__}"

@@ -92,7 +92,7 @@ class CallType(enum.StrEnum):
 
 
 class Role(enum.StrEnum):
-    """Who spoke a :class:`Turn`."""
+    """Who spoke a [`Turn`][flireo_async.events.Turn]."""
 
     ASSISTANT = "assistant"
     USER = "user"
@@ -188,7 +188,7 @@ def transcript_turns(text: str | None) -> tuple[Turn, ...]:
 
     Returns:
         The turns in order; text before the first label has role
-        :attr:`Role.UNKNOWN`.
+        `Role.UNKNOWN`.
     """
     turns: list[tuple[Role, list[str]]] = []
     for line in (text or "").splitlines():
@@ -215,7 +215,7 @@ def message_turns(
 
     Args:
         messages: ``(role, content)`` pairs; roles such as ``"AI"`` or
-            ``"bot"`` are read as :attr:`Role.ASSISTANT`, unknown roles
+            ``"bot"`` are read as `Role.ASSISTANT`, unknown roles
             stay strings.
 
     Returns:
@@ -235,7 +235,7 @@ class ToolResult:
     The answer to one tool call.
 
     Attributes:
-        tool_call_id: The :attr:`ToolCall.id` it answers.
+        tool_call_id: The `ToolCall.id` it answers.
         result: Text for the model (v1 requires text; the newer API
             takes any JSON value).
     """
@@ -270,7 +270,8 @@ class ToolCall:
             value: The result text (or, on the newer API, any JSON value).
 
         Returns:
-            A :class:`ToolResult` for :func:`tool_call_results`.
+            A [`ToolResult`][flireo_async.events.ToolResult] for
+            `tool_call_results()`.
         """
         return ToolResult(tool_call_id=self.id, result=value)
 
@@ -317,8 +318,8 @@ class Event:
 class AssistantRequestEvent(Event):
     """
     An inbound call needs its assistant configuration (answer within 5 s
-    with :func:`assistant_config`, :func:`default_assistant` or
-    :func:`reject_call`).
+    with `assistant_config()`, `default_assistant()` or
+    `reject_call()`).
     """
 
 
@@ -326,7 +327,7 @@ class AssistantRequestEvent(Event):
 class ToolCallsEvent(Event):
     """
     The model wants functions run; answer every one with
-    :func:`tool_call_results` (within 10 s on the newer API, 5 s on v1).
+    `tool_call_results()` (within 10 s on the newer API, 5 s on v1).
 
     Attributes:
         tool_calls: The calls, in event order (v1 ``tasksInitiated``,
@@ -398,7 +399,7 @@ class UnknownEvent(Event):
     """
 
 
-#: Every event :func:`parse_event` returns.
+#: Every event `parse_event()` returns.
 AnyEvent: TypeAlias = (
     AssistantRequestEvent
     | ToolCallsEvent

@@ -5,9 +5,10 @@ Two steps.  The converter reads the body into private wire classes (one
 per generation, each field accepted in camelCase or snake_case, see
 ``_converter.either_case``), then plain code maps them onto the public
 models, unifying what the generations name differently.  Unknown types
-become :class:`UnknownEvent` and unknown fields are ignored; only a body
+become [`UnknownEvent`][flireo_async.events.UnknownEvent] and unknown fields
+are ignored; only a body
 that is not a JSON object, or a documented field of the wrong shape,
-raises :class:`EventParseError`.
+raises [`EventParseError`][flireo_async.exceptions.EventParseError].
 """
 
 from __future__ import annotations
@@ -359,7 +360,7 @@ def parse_event(
     """
     Parse a webhook body into the model of its event type.
 
-    Verify the signature first (:func:`verify_signature`) when the
+    Verify the signature first (`verify_signature()`) when the
     webhook is signed: it works on these same raw bytes.
 
     Args:
@@ -369,20 +370,25 @@ def parse_event(
             lacks.
 
     Returns:
-        An :class:`AssistantRequestEvent`, :class:`ToolCallsEvent`,
-        :class:`EndOfCallReportEvent`, :class:`StatusUpdateEvent`, or an
-        :class:`UnknownEvent` for a type this version does not know.
+        An
+        [`AssistantRequestEvent`][flireo_async.events.AssistantRequestEvent],
+        [`ToolCallsEvent`][flireo_async.events.ToolCallsEvent],
+        [`EndOfCallReportEvent`][flireo_async.events.EndOfCallReportEvent],
+        [`StatusUpdateEvent`][flireo_async.events.StatusUpdateEvent], or an
+        [`UnknownEvent`][flireo_async.events.UnknownEvent] for a type this
+        version does not know.
 
     Raises:
         EventParseError: The body is not a JSON object, or a documented
             field has the wrong shape (a tool call without an id, say).
         TypeError: *body* is not bytes, or *headers* not a mapping.
 
-    Example::
-
+    Example:
+        ```python
         event = parse_event(await request.read(), request.headers)
         if isinstance(event, ToolCallsEvent):
             ...
+        ```
     """
     try:
         data = orjson.loads(raw_body(body))

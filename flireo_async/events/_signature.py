@@ -291,7 +291,8 @@ def verify_signature(
     Check a webhook's HMAC-SHA256 signature; return quietly if it holds.
 
     The signature is checked before the age, so a
-    :class:`StaleSignatureError` always means an authentic but old
+    [`StaleSignatureError`][flireo_async.exceptions.StaleSignatureError] always
+    means an authentic but old
     request (a replay), never a forgery.
 
     Args:
@@ -313,10 +314,11 @@ def verify_signature(
         TypeError: *body* is a ``str`` rather than the raw bytes, or an
             argument is of the wrong type.
 
-    Example::
-
+    Example:
+        ```python
         verify_signature(raw, request.headers, secret=WEBHOOK_SECRET)
         event = parse_event(raw, request.headers)
+        ```
     """
     key = signing_key(secret)
     raw = raw_body(body)

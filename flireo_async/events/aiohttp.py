@@ -1,15 +1,15 @@
 """
 A ready ``aiohttp.web`` endpoint for Flireo webhooks.
 
-:class:`EventRouter` verifies the signature (when given a secret), parses
+`EventRouter` verifies the signature (when given a secret), parses
 the event, runs the coroutine registered for it and answers in time: an
 ``assistant-request`` gets its answer within 5 s and ``tool-calls``
 within 10 s (both configurable), or a fallback — the default assistant,
 a "not available" tool result — and a log line.  A body that is not an
 event is a 400, a bad signature a 401; neither answer says more.
 
-Example::
-
+Example:
+    ```python
     from aiohttp import web
     from flireo_async.events.aiohttp import EventRouter
 
@@ -22,6 +22,7 @@ Example::
 
     app = web.Application()
     router.add_to(app, "/webhooks")
+    ```
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ class EventRouter:
     """
     Dispatch webhook events to coroutines, and answer in time.
 
-    Register handlers with the decorators, then mount :meth:`handle`
+    Register handlers with the decorators, then mount `handle()`
     (``router.add_to(app, path)`` or ``app.add_routes([router.route()])``).
     Handlers are cancelled at their deadline, so they must not swallow
     ``CancelledError``; work that should outlive the answer belongs in a
@@ -213,8 +214,8 @@ class EventRouter:
         Register ``async def handler(event) -> answer | None``.
 
         Args:
-            handler: Returns an :func:`assistant_config`,
-                :func:`default_assistant` or :func:`reject_call` answer;
+            handler: Returns an `assistant_config()`,
+                `default_assistant()` or `reject_call()` answer;
                 ``None`` means the default assistant.
 
         Returns:
@@ -461,7 +462,7 @@ class EventRouter:
 
     def add_to(self, app: web.Application, path: str = "/webhooks") -> None:
         """
-        Mount :meth:`handle` on *app* as ``POST path``.
+        Mount `handle()` on *app* as ``POST path``.
 
         Args:
             app: The application.

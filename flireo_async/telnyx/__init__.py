@@ -1,8 +1,8 @@
 """
 Telnyx v2 number ordering on the same core as ``FlireoClient``.
 
-Example::
-
+Example:
+    ```python
     from flireo_async.telnyx import TelnyxClient
 
     async with TelnyxClient() as telnyx:        # key from $TELNYX_API_KEY
@@ -13,6 +13,7 @@ Example::
             phone_numbers=[n.phone_number for n in found[:2]]
         )
         order = await telnyx.number_orders.wait(order.id)
+    ```
 """
 
 from __future__ import annotations

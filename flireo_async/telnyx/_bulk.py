@@ -67,7 +67,8 @@ class TelnyxPlacer:
         self._options = dict(order_options)
 
     def request_of(self, item: object) -> OrderRequest:
-        """The item as an :class:`OrderRequest` (for its result)."""
+        """The item as an [`OrderRequest`][flireo_async.OrderRequest] (for its
+        result)."""
         number = (
             item.get("phone_number") if isinstance(item, Mapping) else item
         )

@@ -25,7 +25,8 @@ class TelnyxClient(BaseClient):
     An asyncio client for Telnyx number ordering.
 
     Same transports, retries, rate-limit handling and exactly-once rule as
-    :class:`flireo_async.FlireoClient`: ``number_orders.create`` carries a
+    [`flireo_async.FlireoClient`][flireo_async.FlireoClient]:
+    ``number_orders.create`` carries a
     ``customer_reference`` on every attempt and, after an ambiguous
     failure, finds the order by it instead of ordering twice.
 
@@ -36,8 +37,8 @@ class TelnyxClient(BaseClient):
             ``/number_orders`` are appended to it.
         transport: A transport to borrow (never closed by the client).
         session: An ``aiohttp.ClientSession`` to borrow instead.
-        timeout: Seconds per attempt, or a :class:`~flireo_async.Timeout`.
-        retry: The :class:`~flireo_async.RetryPolicy`.
+        timeout: Seconds per attempt, or a [`Timeout`][flireo_async.Timeout].
+        retry: The [`RetryPolicy`][flireo_async.RetryPolicy].
         max_connections: Pool size of the default transport.
         rate_limit: Client-side ceiling in requests per second.
         max_response_size: The most bytes of one body that are read
@@ -46,8 +47,8 @@ class TelnyxClient(BaseClient):
     Raises:
         ConfigurationError: No API key, or an unusable configuration.
 
-    Example::
-
+    Example:
+        ```python
         async with TelnyxClient() as telnyx:
             found = await telnyx.available_phone_numbers.search(
                 country_code="NL", phone_number_type="national", limit=5
@@ -55,6 +56,7 @@ class TelnyxClient(BaseClient):
             order = await telnyx.number_orders.create(
                 phone_numbers=[found[0].phone_number]
             )
+        ```
     """
 
     _dialect = TELNYX
@@ -118,7 +120,7 @@ class TelnyxClient(BaseClient):
             deadline: Seconds after which no further pass starts.
 
         Returns:
-            A :class:`~flireo_async.BulkReport` with one result per input
+            A [`BulkReport`][flireo_async.BulkReport] with one result per input
             number, in input order (``receipt.order_id`` is the Telnyx
             order; ``receipt.status`` the number's own status).
 
@@ -127,11 +129,12 @@ class TelnyxClient(BaseClient):
                 cannot be read or written.
             JournalInUseError: Another running job holds the journal.
 
-        Example::
-
+        Example:
+            ```python
             report = await telnyx.bulk_order(
                 numbers, numbers_per_order=50, journal="telnyx.jsonl"
             )
+            ```
         """
         placer = TelnyxPlacer(
             self,

@@ -132,7 +132,8 @@ class NumberOrders(Resource):
                 order for reconciliation to be exact.
 
         Returns:
-            The created :class:`NumberOrder` (usually ``pending``).
+            The created [`NumberOrder`][flireo_async.telnyx.NumberOrder]
+            (usually ``pending``).
 
         Raises:
             ValidationError: A bad argument; nothing was sent.
@@ -141,12 +142,13 @@ class NumberOrders(Resource):
                 order list could not tell.
             APIError: Any other refusal.
 
-        Example::
-
+        Example:
+            ```python
             order = await telnyx.number_orders.create(
                 phone_numbers=["+31851234567", "+31851234568"],
                 customer_reference="shop:order-42",
             )
+            ```
         """
         items = _numbers(phone_numbers)
         reference = _optional_text(
@@ -224,10 +226,11 @@ class NumberOrders(Resource):
         Orders matching the filters, page by page (``page[number]``).
 
         List items carry only ``id`` and ``phone_number`` per number; use
-        :meth:`get` for per-number statuses.
+        `get()` for per-number statuses.
 
         Returns:
-            An :class:`~flireo_async.AsyncPager` of :class:`NumberOrder`.
+            An [`AsyncPager`][flireo_async.AsyncPager] of
+            [`NumberOrder`][flireo_async.telnyx.NumberOrder].
 
         Raises:
             ValidationError: A bad filter (raised here, at once).

@@ -288,7 +288,7 @@ class RequirementGroups(Resource):
                 items.
 
         Returns:
-            The new :class:`RequirementGroup`.
+            The new [`RequirementGroup`][flireo_async.telnyx.RequirementGroup].
 
         Raises:
             ValidationError: A bad argument; nothing was sent.

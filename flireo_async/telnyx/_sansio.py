@@ -1,7 +1,7 @@
 """
 Telnyx's wire conventions, as pure functions and one value: deepObject
 query parameters, the ``{"errors": [...]}`` envelope, its numeric error
-codes, and its :class:`Dialect`.
+codes, and its `Dialect`.
 """
 
 from __future__ import annotations

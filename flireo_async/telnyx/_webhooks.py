@@ -50,7 +50,8 @@ def verify_webhook(
     Check a Telnyx webhook's Ed25519 signature.
 
     The signature is checked before the age, so a
-    :class:`StaleSignatureError` always means an authentic but old
+    [`StaleSignatureError`][flireo_async.exceptions.StaleSignatureError] always
+    means an authentic but old
     request (a replay), never a forgery.
 
     Args:
@@ -125,7 +126,7 @@ def parse_number_order_event(body: bytes) -> NumberOrderEvent:
     Parse a ``number_order.complete`` webhook body.
 
     Returns:
-        The :class:`NumberOrderEvent`.
+        The [`NumberOrderEvent`][flireo_async.telnyx.NumberOrderEvent].
 
     Raises:
         ResponseDecodeError: The body is not that event's shape.

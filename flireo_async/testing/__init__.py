@@ -1,10 +1,13 @@
 """
 Test helpers for code that uses ``flireo_async``.
 
-* :class:`RecordedTransport` replays JSON cassettes of recorded exchanges
+* [`RecordedTransport`][flireo_async.testing.RecordedTransport] replays JSON
+  cassettes of recorded exchanges
   (and records them);
-* :class:`MockTransport` answers requests with a function;
-* :mod:`flireo_async.testing.sandbox` is a local Flireo API server, also
+* [`MockTransport`][flireo_async.testing.MockTransport] answers requests with a
+  function;
+* [`flireo_async.testing.sandbox`][flireo_async.testing.sandbox] is a local
+  Flireo API server, also
   available as the ``flireo_sandbox`` pytest fixture.
 """
 

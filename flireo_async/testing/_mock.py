@@ -18,19 +18,20 @@ class MockTransport:
     A transport whose answers come from *handler*.
 
     Args:
-        handler: Called with each :class:`~flireo_async.Request`; returns a
-            :class:`~flireo_async.Response` (or an awaitable of one), or
+        handler: Called with each [`Request`][flireo_async.Request]; returns a
+            [`Response`][flireo_async.Response] (or an awaitable of one), or
             raises a ``TransportError`` to simulate the network failing.
 
     Attributes:
         requests: Every request received, in order.
 
-    Example::
-
+    Example:
+        ```python
         def handler(request):
             return Response(status=200, body=b'{"data": []}')
 
         client = FlireoClient("key", transport=MockTransport(handler))
+        ```
     """
 
     def __init__(self, handler: Handler) -> None:

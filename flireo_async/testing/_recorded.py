@@ -129,7 +129,7 @@ class RecordedTransport:
         cassette: Path of the JSON cassette.
         mode: ``"replay"`` (default) answers from the cassette;
             ``"record"`` forwards to *inner* and writes every exchange to
-            the cassette on :meth:`aclose` (or :meth:`save`).
+            the cassette on `aclose()` (or `save()`).
         inner: The real transport to record through (record mode only).
 
     The cassette is ``{"interactions": [{"request": {...}, "response":
@@ -141,12 +141,13 @@ class RecordedTransport:
     ``Authorization`` header is dropped and the bearer token is redacted
     wherever else it appears.
 
-    Example::
-
+    Example:
+        ```python
         transport = RecordedTransport("tests/recordings/orders_get.json")
         async with FlireoClient("test", transport=transport) as client:
             order = await client.orders.get("660e8400-...")
         transport.assert_all_played()
+        ```
     """
 
     def __init__(

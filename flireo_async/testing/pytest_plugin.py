@@ -2,12 +2,14 @@
 A pytest plugin that serves a Flireo sandbox per test.
 
 Installed with the package (entry point ``flireo_sandbox`` in ``pytest11``),
-so the fixtures are available without any import::
+so the fixtures are available without any import:
 
-    async def test_order(flireo_sandbox):
-        client = FlireoClient(
-            flireo_sandbox.api_key, base_url=flireo_sandbox.base_url
-        )
+```python
+async def test_order(flireo_sandbox):
+    client = FlireoClient(
+        flireo_sandbox.api_key, base_url=flireo_sandbox.base_url
+    )
+```
 
 Fixtures:
 
@@ -18,10 +20,12 @@ Fixtures:
   the test.
 
 A single test can adjust the configuration with a marker whose keyword
-arguments replace config fields::
+arguments replace config fields:
 
-    @pytest.mark.flireo_sandbox(credits=5, order_completion_delay=0)
-    async def test_out_of_credits(flireo_sandbox): ...
+```python
+@pytest.mark.flireo_sandbox(credits=5, order_completion_delay=0)
+async def test_out_of_credits(flireo_sandbox): ...
+```
 
 ``flireo_sandbox`` is an async fixture and needs pytest-asyncio (part of
 the ``test`` extra).  The plugin still loads without it, so that installing

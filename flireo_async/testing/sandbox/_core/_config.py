@@ -217,7 +217,7 @@ class Faults:
 
     A drop rolled for a route that is not an order POST means no fault.
 
-    Args:
+    Attributes:
         latency: ``(low, high)`` seconds of uniformly drawn extra delay
             added to every selected request.
         apply_to: Route names (see `ROUTES` and `TELNYX_ROUTES`) or
@@ -317,7 +317,7 @@ class SandboxConfig:
     """
     How a `Sandbox` behaves.
 
-    Args:
+    Attributes:
         host: Interface to listen on (loopback by default).
         port: TCP port; ``0`` picks a free ephemeral port.
         api_key: The only bearer token the sandbox accepts.

@@ -24,7 +24,7 @@ class FaultDecision:
     """
     What the fault injector decided for one request.
 
-    Args:
+    Attributes:
         kind: ``None`` or one of ``"error"``, ``"html_error"``,
             ``"rate_limit_burst"``, ``"slow"``, ``"drop_before_commit"``,
             ``"drop_after_commit"``.

@@ -59,7 +59,7 @@ class RequestRecord:
     """
     One entry of the sandbox's request log.
 
-    Args:
+    Attributes:
         seq: Arrival number, from 1 (the request id's number).
         request_id: The ``X-Request-Id`` that was sent (``req_000001``).
         method: HTTP method.
@@ -91,7 +91,7 @@ class Dialect:
     """
     How one API spells what the pipeline answers without a handler.
 
-    Args:
+    Attributes:
         request_id_header: The request id header; its case is on the wire
             (``X-Request-Id`` or Telnyx's ``x-request-id``).
         unauthorized_body: The 401 body.

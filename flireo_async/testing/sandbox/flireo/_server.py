@@ -127,10 +127,12 @@ class Sandbox(LoopbackServer):
     """
     A local Flireo v1 provisioning API on loopback, for tests and demos.
 
-    Use it as an async context manager::
+    Use it as an async context manager:
 
-        async with Sandbox(credits=100, seed=1) as sandbox:
-            client = FlireoClient(sandbox.api_key, base_url=sandbox.base_url)
+    ```python
+    async with Sandbox(credits=100, seed=1) as sandbox:
+        client = FlireoClient(sandbox.api_key, base_url=sandbox.base_url)
+    ```
 
     or call `start` and `stop`.  One sandbox serves one event loop.
 

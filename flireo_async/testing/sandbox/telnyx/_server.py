@@ -129,7 +129,7 @@ class WebhookDelivery:
     """
     One attempt to deliver a webhook.
 
-    Args:
+    Attributes:
         event_id: The event's ``data.id`` (the same on every attempt).
         order_id: The completed order.
         attempt: 1 for the first attempt.
@@ -148,10 +148,10 @@ class TelnyxSandbox(LoopbackServer):
     """
     A local Telnyx v2 number-ordering API on loopback.
 
-    ::
-
-        async with TelnyxSandbox(order_completion_delay=0.1) as sb:
-            telnyx = TelnyxClient(sb.api_key, base_url=sb.base_url)
+    ```python
+    async with TelnyxSandbox(order_completion_delay=0.1) as sb:
+        telnyx = TelnyxClient(sb.api_key, base_url=sb.base_url)
+    ```
 
     Args:
         config: The configuration; ``SandboxConfig(api_key=
