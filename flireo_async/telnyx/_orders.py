@@ -204,6 +204,12 @@ class NumberOrders(Resource):
         """
         One order with its per-number details.
 
+        Args:
+            order_id: The order's id.
+
+        Returns:
+            The order with its per-number details.
+
         Raises:
             NotFoundError: No such order.
         """
@@ -227,6 +233,15 @@ class NumberOrders(Resource):
 
         List items carry only ``id`` and ``phone_number`` per number; use
         `get()` for per-number statuses.
+
+        Args:
+            status: Only orders in this status.
+            customer_reference: Only orders with this reference.
+            created_after: Only orders created after this (aware) time.
+            created_before: Only orders created before this (aware) time.
+            requirements_met: Only orders whose requirements are (or are
+                not) all met.
+            page_size: Orders per request, 1–250.
 
         Returns:
             An [`AsyncPager`][flireo_async.AsyncPager] of
@@ -294,6 +309,15 @@ class NumberOrders(Resource):
         """
         Change an order's reference or requirement values.
 
+        Args:
+            order_id: The order's id.
+            customer_reference: A new reference.
+            regulatory_requirements: ``{"requirement_id", "field_value"}``
+                items supplying requirement values.
+
+        Returns:
+            The updated order.
+
         Raises:
             ValidationError: Nothing to change, or a bad value.
         """
@@ -333,6 +357,15 @@ class NumberOrders(Resource):
         ``number_order.complete`` webhook for those and keep this for
         orders that complete in minutes.
 
+        Args:
+            order_id: The order's id.
+            timeout: Seconds to keep polling.
+            poll_interval: First pause between reads (grows 1.5×).
+            max_interval: Longest pause between reads.
+
+        Returns:
+            The order in a final status.
+
         Raises:
             ValidationError: A bad id, or a timeout or interval that is
                 not a finite, non-negative number of seconds.
@@ -366,6 +399,13 @@ class SubNumberOrders(Resource):
     ) -> builtins.list[SubNumberOrder]:
         """
         Sub-orders matching the filters.
+
+        Args:
+            order_request_id: Only the sub-orders of this number order.
+            status: Only sub-orders in this status.
+            country_code: Only sub-orders for this ISO country.
+            phone_number_type: Only sub-orders for this number type.
+            include_phone_numbers: Include up to 50 numbers per sub-order.
 
         Returns:
             The sub-orders (with up to 50 numbers each when
@@ -408,6 +448,10 @@ class SubNumberOrders(Resource):
         """
         One sub-order.
 
+        Args:
+            sub_order_id: The sub-order's id.
+            include_phone_numbers: Include its numbers.
+
         Raises:
             ValidationError: A bad id; nothing was sent.
             NotFoundError: No such sub-order.
@@ -431,7 +475,20 @@ class SubNumberOrders(Resource):
         *,
         regulatory_requirements: Sequence[Mapping[str, str]],
     ) -> SubNumberOrder:
-        """Supply requirement values for a pending sub-order."""
+        """
+        Supply requirement values for a pending sub-order.
+
+        Args:
+            sub_order_id: The sub-order's id.
+            regulatory_requirements: ``{"requirement_id", "field_value"}``
+                items.
+
+        Returns:
+            The updated sub-order.
+
+        Raises:
+            ValidationError: A bad id or requirement item; nothing sent.
+        """
         check_id("sub_order_id", sub_order_id)
         return await self._one(
             SubNumberOrder,
@@ -446,7 +503,18 @@ class SubNumberOrders(Resource):
 
     @operation("telnyx.sub_number_orders.cancel")
     async def cancel(self, sub_order_id: str) -> SubNumberOrder:
-        """Cancel a pending sub-order."""
+        """
+        Cancel a pending sub-order.
+
+        Args:
+            sub_order_id: The sub-order's id.
+
+        Returns:
+            The cancelled sub-order.
+
+        Raises:
+            ValidationError: A bad id; nothing sent.
+        """
         check_id("sub_order_id", sub_order_id)
         return await self._one(
             SubNumberOrder,

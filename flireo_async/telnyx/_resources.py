@@ -224,6 +224,13 @@ class RequirementGroups(Resource):
         """
         Requirement groups matching the filters.
 
+        Args:
+            country_code: Only groups for this ISO country.
+            phone_number_type: Only groups for this number type.
+            action: Only groups for this action (``ordering`` …).
+            status: Only groups in this status.
+            customer_reference: Only groups with this reference.
+
         Returns:
             The groups (the endpoint is not paginated).
 
@@ -256,6 +263,9 @@ class RequirementGroups(Resource):
     async def get(self, group_id: str) -> RequirementGroup:
         """
         One requirement group.
+
+        Args:
+            group_id: The group's id.
 
         Raises:
             NotFoundError: No such group.
