@@ -15,20 +15,10 @@ Example:
 
 from __future__ import annotations
 
-from ._bulk._models import (
-    BulkProgress,
-    BulkReport,
-    BulkResult,
-    OrderRequest,
-    Outcome,
-)
-from ._calls import (
-    ControlResult,
-    EndCall,
-    InjectContext,
-    Say,
-    Transfer,
-)
+import importlib as _importlib
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
+
 from ._client import DEFAULT_BASE_URL, FlireoClient
 from ._core._aiohttp import AiohttpTransport
 from ._core._pager import AsyncPager, Page
@@ -88,6 +78,23 @@ from .exceptions import (
     ValidationError,
     WaitTimeoutError,
 )
+
+
+if _TYPE_CHECKING:
+    from ._bulk._models import (
+        BulkProgress,
+        BulkReport,
+        BulkResult,
+        OrderRequest,
+        Outcome,
+    )
+    from ._calls import (
+        ControlResult,
+        EndCall,
+        InjectContext,
+        Say,
+        Transfer,
+    )
 
 
 __all__ = [
@@ -164,12 +171,33 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> str:
+# Loaded on first use: the bulk values and call-control commands cost
+# import time that most programs (a web app ordering one number at a time)
+# never need.
+_LAZY = {
+    "BulkProgress": "._bulk._models",
+    "BulkReport": "._bulk._models",
+    "BulkResult": "._bulk._models",
+    "OrderRequest": "._bulk._models",
+    "Outcome": "._bulk._models",
+    "ControlResult": "._calls",
+    "EndCall": "._calls",
+    "InjectContext": "._calls",
+    "Say": "._calls",
+    "Transfer": "._calls",
+}
+
+
+def __getattr__(name: str) -> _Any:
     # __version__ is looked up lazily: reading package metadata costs more
     # import time than the rest of this module.
     if name == "__version__":
         from ._core._version import version
 
         return version()
+    if name in _LAZY:
+        value = getattr(_importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
     msg = f"module {__name__!r} has no attribute {name!r}"
     raise AttributeError(msg)

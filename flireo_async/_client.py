@@ -5,22 +5,28 @@ request path of ``_base.BaseClient``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._assistants import Assistants
-from ._bulk._engine import BulkEngine, collect_report
-from ._bulk._models import BulkProgress, BulkReport, BulkResult, OrderRequest
-from ._bulk_order import FlireoPlacer, Settler
-from ._calls import Calls
 from ._core._base import BaseClient
 from ._groups import VerificationGroups
 from ._numbers import PhoneNumbers
 from ._orders import Orders
 from ._wire import FLIREO
 
+
+if TYPE_CHECKING:
+    from ._bulk._models import (
+        BulkProgress,
+        BulkReport,
+        BulkResult,
+        OrderRequest,
+    )
+    from ._calls import Calls
 
 __all__ = ["DEFAULT_BASE_URL", "FlireoClient"]
 
@@ -88,14 +94,21 @@ class FlireoClient(BaseClient):
     orders: Orders
     verification_groups: VerificationGroups
     assistants: Assistants
-    calls: Calls
 
     def _attach_resources(self) -> None:
         self.phone_numbers = PhoneNumbers(self)
         self.orders = Orders(self)
         self.verification_groups = VerificationGroups(self)
         self.assistants = Assistants(self)
-        self.calls = Calls(self)
+
+    @functools.cached_property
+    def calls(self) -> Calls:
+        """Live call control (``client.calls.control``)."""
+        # Loaded on first use: most applications never drive live calls,
+        # and import time is paid by every one of them.
+        from ._calls import Calls
+
+        return Calls(self)
 
     async def bulk_order(
         self,
@@ -166,6 +179,8 @@ class FlireoClient(BaseClient):
             print(report.ordered, report.failed)
             ```
         """
+        from ._bulk._engine import collect_report
+
         return await collect_report(
             self.bulk_order_iter(
                 requests,
@@ -235,6 +250,10 @@ class FlireoClient(BaseClient):
             ```
         """
         started = datetime.now(UTC)
+        # The bulk machinery loads on first use (import time, API.md §1).
+        from ._bulk._engine import BulkEngine
+        from ._bulk_order import FlireoPlacer, Settler
+
         engine = BulkEngine(
             self,
             FlireoPlacer(self, since=started),

@@ -17,7 +17,8 @@ def _public_members(module: types.ModuleType) -> list[str]:
     # Like httpx's test: every public name the module binds, except the
     # submodules Python binds as a side effect of importing them and the
     # `from __future__ import annotations` feature flag.
-    # __version__ is served by the module's __getattr__, read lazily.
+    # __version__ and the names of the module's _LAZY table are served by
+    # its __getattr__, on first use.
     bound = {
         name
         for name, value in vars(module).items()
@@ -25,7 +26,8 @@ def _public_members(module: types.ModuleType) -> list[str]:
         and not isinstance(value, types.ModuleType)
         and type(value).__module__ != "__future__"
     }
-    lazy = {n for n in INCLUDED_PRIVATE_MEMBERS if hasattr(module, n)}
+    served = INCLUDED_PRIVATE_MEMBERS | set(getattr(module, "_LAZY", ()))
+    lazy = {n for n in served if hasattr(module, n)}
     return sorted(bound | lazy)
 
 

@@ -9,7 +9,6 @@ functions of plain data, so they are tested without a loop or a socket.
 
 from __future__ import annotations
 
-import email.utils
 import re
 import time
 from collections.abc import Mapping
@@ -156,6 +155,9 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
         return None
     seconds = _header_number(value)
     if seconds is None:
+        # The HTTP-date form is rare; email.utils costs import time.
+        import email.utils
+
         try:
             when = email.utils.parsedate_to_datetime(value.strip(_OWS))
             if when.tzinfo is None:
