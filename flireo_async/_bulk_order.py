@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from ._bulk._engine import Doubt, Pending
 from ._bulk._journal import Journal
 from ._bulk._models import BulkResult, OrderRequest, Outcome
+from ._core._once import new_key
 from ._core._retry import poll_until
 from ._core._telemetry import operation
 from ._models import NumberType, Order, OrderReceipt, OrderStatus
@@ -78,7 +78,7 @@ class FlireoPlacer:
 
     def new_key(self) -> str:
         """A fresh ``Idempotency-Key``."""
-        return str(uuid.uuid4())
+        return new_key()
 
     @operation("flireo.phone_numbers.order")
     async def place(

@@ -22,18 +22,24 @@ from __future__ import annotations
 
 import contextlib
 import time
-import uuid
 from collections.abc import AsyncGenerator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ._core._converter import structure
-from ._core._once import exactly_once
+from ._core._once import exactly_once, new_key
 from ._core._resource import data_of
 from ._core._validation import check_e164, check_id
 from ._models import NumberType, Order, OrderReceipt, check_number_type
 from ._orders import Orders
-from .exceptions import FlireoError, ValidationError
+from .exceptions import (
+    ConnectError,
+    FlireoError,
+    ResponseDecodeError,
+    ServerError,
+    TransportError,
+    ValidationError,
+)
 
 
 if TYPE_CHECKING:
@@ -52,6 +58,8 @@ __all__ = [
 # the server's clock is not ours.
 CLOCK_SKEW = timedelta(minutes=5)
 _RECONCILE_PAGE = 100
+# A str enum hashes as its value: one lookup takes "local" and LOCAL.
+_NUMBER_TYPES: dict[object, NumberType] = {k.value: k for k in NumberType}
 #: Pages of a hundred orders a reconciliation reads at most.
 RECONCILE_MAX_PAGES = 50
 
@@ -71,7 +79,10 @@ def order_body(
         ValidationError: A bad field, or a local number without a group.
     """
     check_e164("phone_number", phone_number)
-    kind = check_number_type("number_type", number_type)
+    try:
+        kind = _NUMBER_TYPES[number_type]
+    except (KeyError, TypeError):
+        kind = check_number_type("number_type", number_type)
     body: dict[str, str] = {
         "phone_number": str(phone_number),
         "number_type": kind.value,
@@ -237,15 +248,34 @@ async def place_order(
         OrderOutcomeUnknownError: Whether the order exists cannot be told.
         FlireoError: The order certainly was not placed.
     """
-    key = idempotency_key or str(uuid.uuid4())
+    key = idempotency_key or new_key()
     headers = {"Idempotency-Key": key}
     since = datetime.now(UTC)
 
     async def send() -> OrderReceipt:
-        payload = await client._call(
-            "POST", path, json=body, extra_headers=headers, repeatable=False
+        return structure(
+            data_of(
+                await client._call(
+                    "POST",
+                    path,
+                    json=body,
+                    extra_headers=headers,
+                    repeatable=False,
+                )
+            ),
+            OrderReceipt,
         )
-        return structure(data_of(payload), OrderReceipt)
+
+    failed: FlireoError | None = None
+    if not in_doubt:
+        # The success path, without the reconciliation machinery: most
+        # orders are placed by their first answer.
+        try:
+            return await send()
+        except ConnectError:
+            raise
+        except (TransportError, ServerError, ResponseDecodeError) as exc:
+            failed = exc  # ambiguous: exactly_once looks it up first
 
     async def find() -> OrderReceipt | None:
         found = await find_orders(
@@ -265,4 +295,5 @@ async def place_order(
         subject=phone_number,
         key=key,
         in_doubt=in_doubt,
+        failed=failed,
     )

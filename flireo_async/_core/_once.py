@@ -18,6 +18,7 @@ it the answer is ``OrderOutcomeUnknownError`` — never a re-send, never
 
 from __future__ import annotations
 
+import os
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -34,9 +35,20 @@ from ..exceptions import (
 from . import _telemetry
 
 
-__all__ = ["exactly_once"]
+__all__ = ["exactly_once", "new_key"]
 
 T = TypeVar("T")
+
+
+def new_key() -> str:
+    """
+    A fresh idempotency key: 128 random bits as 32 hex digits.
+
+    Returns:
+        The key (``uuid4()`` costs four times as much for the same bits).
+    """
+    return os.urandom(16).hex()
+
 
 # Answers to a re-send that may mean "you already did this".
 _CONFLICTS = (AlreadyInUseError, ConflictError)
@@ -50,6 +62,7 @@ async def exactly_once(
     subject: str,
     key: str,
     in_doubt: bool = False,
+    failed: FlireoError | None = None,
 ) -> T:
     """
     Run a non-repeatable create so that it takes effect exactly once.
@@ -64,6 +77,8 @@ async def exactly_once(
         key: The idempotency key or reference every attempt carries.
         in_doubt: An earlier attempt (of a crashed run, say) may already
             have taken effect, so even the first conflict is looked up.
+        failed: The ambiguous error of a first send the caller made
+            itself (its success path); the loop starts by looking up.
 
     Returns:
         What *send* returned, or what *find* found.
@@ -72,23 +87,28 @@ async def exactly_once(
         OrderOutcomeUnknownError: Whether it took effect cannot be told.
         FlireoError: It certainly did not take effect.
     """
-    sends = 0
+    sends = 0 if failed is None else 1
     while True:
-        sends += 1
-        placed = False
-        try:
-            return await send()
-        except ConnectError:
-            raise
-        except _CONFLICTS as exc:
-            if not in_doubt:
+        if failed is None:
+            sends += 1
+            placed = False
+            try:
+                return await send()
+            except ConnectError:
                 raise
-            error: FlireoError = exc
-        except ResponseDecodeError as exc:
-            # Only a 2xx is decoded, and a 2xx means it was created.
-            error, placed = exc, True
-        except (TransportError, ServerError) as exc:
-            error = exc
+            except _CONFLICTS as exc:
+                if not in_doubt:
+                    raise
+                error: FlireoError = exc
+            except ResponseDecodeError as exc:
+                # Only a 2xx is decoded, and a 2xx means it was created.
+                error, placed = exc, True
+            except (TransportError, ServerError) as exc:
+                error = exc
+        else:
+            # The caller's own first send failed ambiguously.
+            error, failed = failed, None
+            placed = isinstance(error, ResponseDecodeError)
         in_doubt = True
         try:
             found = await find()

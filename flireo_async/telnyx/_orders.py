@@ -12,7 +12,7 @@ from typing import Any
 import attrs
 
 from .._core._converter import structure
-from .._core._once import exactly_once
+from .._core._once import exactly_once, new_key
 from .._core._pager import AsyncPager, Page
 from .._core._resource import Resource, data_of
 from .._core._retry import poll_until
@@ -165,7 +165,7 @@ class NumberOrders(Resource):
         ):
             if value is not None:
                 body[field] = check_id(field, value)
-        key = str(uuid.uuid4())
+        key = new_key()
 
         async def send() -> NumberOrder:
             return await self._one(
