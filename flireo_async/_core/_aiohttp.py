@@ -161,8 +161,15 @@ class AiohttpTransport:
     ) -> bytes:
         limit = self._max_size
         length = resp.content_length
-        # Content-Length alone is no bound: aiohttp inflates a gzip body
-        # as it reads, so the decoded bytes are counted as they arrive.
+        if (
+            length is not None
+            and length <= limit
+            and "Content-Encoding" not in resp.headers
+        ):
+            # aiohttp stops at Content-Length and inflates nothing: bounded.
+            return await resp.read()
+        # Otherwise Content-Length is no bound (aiohttp inflates a gzip
+        # body as it reads), so decoded bytes are counted as they arrive.
         if length is None or length <= limit:
             size = 0
             chunks: list[bytes] = []
