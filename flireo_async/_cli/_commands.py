@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
@@ -91,6 +91,33 @@ async def _waited(
         raise TimedOut(msg) from None
 
 
+def _listing(
+    ns: argparse.Namespace,
+    items: list[T],
+    title: str,
+    headers: tuple[str, ...],
+    row: Callable[[T], tuple[Any, ...]],
+) -> int:
+    # One shape for every list command: JSON, or a table of one row each.
+    if ns.json:
+        print_json(items)
+    else:
+        print_table(title, headers, (row(item) for item in items))
+    return 0
+
+
+async def _wait_and_show(
+    ns: argparse.Namespace,
+    waiting: Awaitable[Any],
+    what: str,
+    again: str,
+    title: str,
+) -> Any:
+    value = await _waited(waiting, what, ns.wait_timeout, again)
+    _show(ns, value, title)
+    return value
+
+
 def _show(ns: argparse.Namespace, value: Any, title: str) -> None:
     if ns.json:
         print_json(value)
@@ -103,21 +130,17 @@ async def _take(ns: argparse.Namespace, pager: AsyncPager[T]) -> list[T]:
 
 
 def _available(ns: argparse.Namespace, found: list[AvailableNumber]) -> None:
-    if ns.json:
-        print_json(found)
-        return
-    print_table(
+    _listing(
+        ns,
+        found,
         "Available numbers",
         ("number", "type", "locality", "monthly", "credits"),
-        (
-            (
-                n.phone_number,
-                n.number_type,
-                n.locality,
-                n.cost.monthly if n.cost else None,
-                n.cost.credits if n.cost else None,
-            )
-            for n in found
+        lambda n: (
+            n.phone_number,
+            n.number_type,
+            n.locality,
+            n.cost.monthly if n.cost else None,
+            n.cost.credits if n.cost else None,
         ),
     )
 
@@ -186,25 +209,20 @@ async def numbers_list(ns: argparse.Namespace) -> int:
         numbers: list[PhoneNumber] = await _take(
             ns, client.phone_numbers.list(include_default=ns.include_default)
         )
-    if ns.json:
-        print_json(numbers)
-    else:
-        print_table(
-            "Phone numbers",
-            ("id", "number", "type", "locality", "assistant", "shared"),
-            (
-                (
-                    n.id,
-                    n.phone_number,
-                    n.number_type,
-                    n.locality,
-                    n.linked_assistant,
-                    n.shared,
-                )
-                for n in numbers
-            ),
-        )
-    return 0
+    return _listing(
+        ns,
+        numbers,
+        "Phone numbers",
+        ("id", "number", "type", "locality", "assistant", "shared"),
+        lambda n: (
+            n.id,
+            n.phone_number,
+            n.number_type,
+            n.locality,
+            n.linked_assistant,
+            n.shared,
+        ),
+    )
 
 
 async def orders_list(ns: argparse.Namespace) -> int:
@@ -218,18 +236,19 @@ async def orders_list(ns: argparse.Namespace) -> int:
                 verification_group_id=ns.group,
             ),
         )
-    if ns.json:
-        print_json(orders)
-    else:
-        print_table(
-            "Orders",
-            ("id", "number", "status", "type", "ordered at"),
-            (
-                (o.id, o.phone_number, o.status, o.number_type, o.ordered_at)
-                for o in orders
-            ),
-        )
-    return 0
+    return _listing(
+        ns,
+        orders,
+        "Orders",
+        ("id", "number", "status", "type", "ordered at"),
+        lambda o: (
+            o.id,
+            o.phone_number,
+            o.status,
+            o.number_type,
+            o.ordered_at,
+        ),
+    )
 
 
 async def orders_get(ns: argparse.Namespace) -> int:
@@ -243,13 +262,13 @@ async def orders_get(ns: argparse.Namespace) -> int:
 async def orders_wait(ns: argparse.Namespace) -> int:
     """``flireo orders wait``."""
     async with connect(ns) as client:
-        order = await _waited(
+        order = await _wait_and_show(
+            ns,
             client.orders.wait(ns.order_id, timeout=ns.wait_timeout),
             f"order {ns.order_id}",
-            ns.wait_timeout,
             f"flireo orders wait {ns.order_id}",
+            "Order",
         )
-    _show(ns, order, "Order")
     return 0 if order.status == OrderStatus.SUCCESS else 1
 
 
@@ -289,25 +308,20 @@ async def groups_list(ns: argparse.Namespace) -> int:
                 status=ns.status, phone_number_type=ns.type
             ),
         )
-    if ns.json:
-        print_json(groups)
-    else:
-        print_table(
-            "Verification groups",
-            ("id", "name", "type", "status", "locality", "created"),
-            (
-                (
-                    g.id,
-                    g.name,
-                    g.phone_number_type,
-                    g.status,
-                    g.locality,
-                    g.created_at,
-                )
-                for g in groups
-            ),
-        )
-    return 0
+    return _listing(
+        ns,
+        groups,
+        "Verification groups",
+        ("id", "name", "type", "status", "locality", "created"),
+        lambda g: (
+            g.id,
+            g.name,
+            g.phone_number_type,
+            g.status,
+            g.locality,
+            g.created_at,
+        ),
+    )
 
 
 async def groups_get(ns: argparse.Namespace) -> int:
@@ -321,13 +335,13 @@ async def groups_get(ns: argparse.Namespace) -> int:
 async def groups_wait(ns: argparse.Namespace) -> int:
     """``flireo groups wait``."""
     async with connect(ns) as client:
-        group = await _waited(
+        group = await _wait_and_show(
+            ns,
             client.verification_groups.wait(
                 ns.group_id, timeout=ns.wait_timeout
             ),
             f"group {ns.group_id}",
-            ns.wait_timeout,
             f"flireo groups wait {ns.group_id}",
+            "Verification group",
         )
-    _show(ns, group, "Verification group")
     return 0 if group.status == VerificationGroupStatus.APPROVED else 1
