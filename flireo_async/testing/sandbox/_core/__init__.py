@@ -1,0 +1,1 @@
+"""What both sandbox modes share: config, faults, parameters, the pipeline."""

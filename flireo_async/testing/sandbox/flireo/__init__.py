@@ -1,0 +1,1 @@
+"""The sandbox's Flireo v1 mode: app, handlers, state and wire."""

@@ -1,0 +1,1 @@
+"""The sandbox's Telnyx v2 mode: app, handlers, state and wire."""
