@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import subprocess
+import sys
+import urllib.request
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -94,3 +99,77 @@ async def _client_for() -> AsyncIterator[Callable[..., flireo.FlireoClient]]:
     yield make
     for client in clients:
         await client.aclose()
+
+
+class SandboxProcess:
+    """
+    ``python -m flireo_async.testing.sandbox`` in its own process, as a job
+    in another process talks to it; stopped by the fixture below.
+    """
+
+    # Direct connections only: a proxy from the environment must not see
+    # these.
+    _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+    def __init__(self, *options: str) -> None:
+        self._process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "flireo_async.testing.sandbox",
+                "--port",
+                "0",
+                *options,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        assert self._process.stdout is not None
+        line = self._process.stdout.readline()
+        match = re.search(
+            r"(http://127\.0\.0\.1:\d+(?:/v2)?) \(api key: (\S+)\)", line
+        )
+        assert match, f"unexpected first line {line!r}"
+        self.url, self.api_key = match.group(1), match.group(2)
+
+    def inspect(self, path: str) -> Any:
+        """GET a /_sandbox inspection route and decode its JSON."""
+        root = self.url.removesuffix("/v2")
+        url = f"{root}/_sandbox/{path}"
+        with self._opener.open(url, timeout=5) as answer:
+            return json.loads(answer.read())
+
+    def stop(self) -> None:
+        """Terminate it (kill it if it does not go within 5 s)."""
+        process = self._process
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def done_records(journal: Path) -> int:
+    """How many ``done`` records a bulk journal holds so far."""
+    if not journal.exists():
+        return 0
+    return journal.read_bytes().count(b'"t":"done"')
+
+
+@pytest.fixture(name="sandbox_process")
+def _sandbox_process() -> Iterator[Callable[..., SandboxProcess]]:
+    """``sandbox_process(*options)`` starts a sandbox process with those
+    command-line options; all are stopped at teardown."""
+    started: list[SandboxProcess] = []
+
+    def start(*options: str) -> SandboxProcess:
+        started.append(SandboxProcess(*options))
+        return started[-1]
+
+    yield start
+    for process in started:
+        process.stop()

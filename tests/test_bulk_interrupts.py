@@ -8,18 +8,16 @@ every item ordered.
 from __future__ import annotations
 
 import json
-import re
 import signal
 import subprocess
 import sys
 import textwrap
 import time
-import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
+from conftest import SandboxProcess
 
 from flireo_async._bulk._journal import read_journal
 
@@ -53,66 +51,35 @@ DRIVER = textwrap.dedent(
     asyncio.run(main(*sys.argv[1:]))
     """
 )
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-def _inspect(base_url: str, path: str) -> Any:
-    with _OPENER.open(f"{base_url}/_sandbox/{path}", timeout=5) as answer:
-        return json.loads(answer.read())
-
-
-@pytest.fixture(name="sandbox_url")
-def _sandbox_url() -> Iterator[str]:
+@pytest.fixture(name="sandbox")
+def _sandbox(sandbox_process: Callable[..., SandboxProcess]) -> SandboxProcess:
     """A sandbox process failing 10% of requests with a 5xx, 5% with an
     HTML 502, and dropping 30% of order POSTs after committing them."""
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "flireo_async.testing.sandbox",
-            "--port",
-            "0",
-            "--credits",
-            "1000000",
-            "--seed",
-            "11",
-            "--error-rate",
-            "0.1",
-            "--html-error-rate",
-            "0.05",
-            "--drop-after-commit-rate",
-            "0.3",
-            "--latency",
-            "0.005",
-            "0.02",
-            "--apply-to",
-            "all",
-            "--order-completion-delay",
-            "3600",
-            "--request-log-limit",
-            "1000",
-            "--inventory-size",
-            "4000",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
+    return sandbox_process(
+        "--credits",
+        "1000000",
+        "--seed",
+        "11",
+        "--error-rate",
+        "0.1",
+        "--html-error-rate",
+        "0.05",
+        "--drop-after-commit-rate",
+        "0.3",
+        "--latency",
+        "0.005",
+        "0.02",
+        "--apply-to",
+        "all",
+        "--order-completion-delay",
+        "3600",
+        "--request-log-limit",
+        "1000",
+        "--inventory-size",
+        "4000",
     )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        match = re.search(r"http://127\.0\.0\.1:\d+", line)
-        assert match, f"unexpected first line {line!r}"
-        yield match.group(0)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-        if process.stdout is not None:
-            process.stdout.close()
 
 
 def _settled(journal: Path) -> int:
@@ -123,9 +90,9 @@ def _settled(journal: Path) -> int:
 
 
 def test_a_job_interrupted_eleven_times_orders_everything_once(
-    tmp_path: Path, sandbox_url: str
+    tmp_path: Path, sandbox: SandboxProcess
 ) -> None:
-    numbers = _inspect(sandbox_url, f"available-numbers?limit={COUNT}")["data"]
+    numbers = sandbox.inspect(f"available-numbers?limit={COUNT}")["data"]
     assert len(numbers) == COUNT
     numbers_file = tmp_path / "numbers.txt"
     numbers_file.write_text("\n".join(numbers))
@@ -135,7 +102,7 @@ def test_a_job_interrupted_eleven_times_orders_everything_once(
     command = [
         sys.executable,
         str(driver),
-        sandbox_url,
+        sandbox.url,
         str(numbers_file),
         str(journal),
     ]
@@ -161,7 +128,7 @@ def test_a_job_interrupted_eleven_times_orders_everything_once(
     final = subprocess.run(
         command, capture_output=True, text=True, timeout=240, check=False
     )
-    counts = _inspect(sandbox_url, "order-counts")["data"]
+    counts = sandbox.inspect("order-counts")["data"]
 
     assert final.returncode == 0, final.stderr[-2000:]
     # Every interruption hit a running job (none had finished by itself).

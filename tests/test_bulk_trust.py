@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import signal
 import socket
 import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import SandboxProcess, done_records
 
 import flireo_async as flireo
 from flireo_async import Outcome
@@ -271,83 +271,42 @@ TWO_JOBS_DRIVER = textwrap.dedent(
 )
 
 
-def _sandbox_process(
-    *options: str,
-) -> tuple[subprocess.Popen[str], str, str]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "flireo_async.testing.sandbox",
-            "--port",
-            "0",
-            "--credits",
-            "100000",
-            *options,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    match = re.search(
-        r"(http://127\.0\.0\.1:\d+(?:/v2)?) \(api key: (\S+)\)", line
-    )
-    assert match, line
-    return process, match.group(1), match.group(2)
-
-
-def _stop(process: subprocess.Popen[str]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
-    if process.stdout is not None:
-        process.stdout.close()
-
-
-def _inspect(base_url: str, path: str) -> Any:
-    import urllib.request
-
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    root = base_url.removesuffix("/v2")
-    with opener.open(f"{root}/_sandbox/{path}", timeout=5) as answer:
-        return json.loads(answer.read())
-
-
-def test_two_processes_on_one_journal(tmp_path: Path) -> None:
+def test_two_processes_on_one_journal(
+    tmp_path: Path, sandbox_process: Callable[..., SandboxProcess]
+) -> None:
     """Started together, one job runs and the other is refused before
     sending; a resume then finds every number ordered, once."""
-    process, url, key = _sandbox_process(
-        "--latency", "0.02", "0.04", "--apply-to", "orders"
+    box = sandbox_process(
+        "--credits",
+        "100000",
+        "--latency",
+        "0.02",
+        "0.04",
+        "--apply-to",
+        "orders",
     )
-    try:
-        numbers = _inspect(url, "available-numbers?limit=60")["data"]
-        driver = tmp_path / "driver.py"
-        driver.write_text(TWO_JOBS_DRIVER)
-        journal = tmp_path / "run.jsonl"
-        command = [
-            sys.executable,
-            str(driver),
-            url,
-            key,
-            ",".join(numbers),
-            str(journal),
-        ]
-        jobs = [
-            subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-            for _ in range(2)
-        ]
-        answers = [json.loads(job.communicate(timeout=60)[0]) for job in jobs]
-        resumed = subprocess.run(
-            command, capture_output=True, text=True, timeout=60, check=True
-        )
-        counts = _inspect(url, "order-counts")["data"]
-    finally:
-        _stop(process)
+    url, key = box.url, box.api_key
+    numbers = box.inspect("available-numbers?limit=60")["data"]
+    driver = tmp_path / "driver.py"
+    driver.write_text(TWO_JOBS_DRIVER)
+    journal = tmp_path / "run.jsonl"
+    command = [
+        sys.executable,
+        str(driver),
+        url,
+        key,
+        ",".join(numbers),
+        str(journal),
+    ]
+    jobs = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    answers = [json.loads(job.communicate(timeout=60)[0]) for job in jobs]
+    resumed = subprocess.run(
+        command, capture_output=True, text=True, timeout=60, check=True
+    )
+    counts = box.inspect("order-counts")["data"]
 
     refused = [a for a in answers if "refused" in a]
     ran = [a for a in answers if "ordered" in a]
@@ -426,58 +385,58 @@ TELNYX_DRIVER = textwrap.dedent(
 
 
 def test_telnyx_bulk_killed_mid_run_orders_every_number_once(
-    tmp_path: Path,
+    tmp_path: Path, sandbox_process: Callable[..., SandboxProcess]
 ) -> None:
-    process, url, key = _sandbox_process(
+    box = sandbox_process(
         "--telnyx",
+        "--credits",
+        "100000",
         "--latency",
         "0.05",
         "0.1",
         "--apply-to",
         "orders",
     )
+    url, key = box.url, box.api_key
+    driver = tmp_path / "driver.py"
+    driver.write_text(TELNYX_DRIVER)
+    # Telnyx sells only numbers a search has shown.
+    numbers = (
+        subprocess.run(
+            [sys.executable, str(driver), url, key, "search", "-"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
+        .stdout.strip()
+        .split(",")
+    )
+    assert len(numbers) == 100
+    journal = tmp_path / "telnyx.jsonl"
+    command = [
+        sys.executable,
+        str(driver),
+        url,
+        key,
+        ",".join(numbers),
+        str(journal),
+    ]
+    first = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
-        driver = tmp_path / "driver.py"
-        driver.write_text(TELNYX_DRIVER)
-        # Telnyx sells only numbers a search has shown.
-        numbers = (
-            subprocess.run(
-                [sys.executable, str(driver), url, key, "search", "-"],
-                capture_output=True,
-                text=True,
-                timeout=30,
-                check=True,
-            )
-            .stdout.strip()
-            .split(",")
-        )
-        assert len(numbers) == 100
-        journal = tmp_path / "telnyx.jsonl"
-        command = [
-            sys.executable,
-            str(driver),
-            url,
-            key,
-            ",".join(numbers),
-            str(journal),
-        ]
-        first = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        try:
-            _wait_for_done_records(journal, first, at_least=10)
-            first.send_signal(signal.SIGKILL)
-            assert first.wait(timeout=5) == -signal.SIGKILL
-        finally:
-            if first.poll() is None:
-                first.kill()
-                first.wait(timeout=5)
-        second = subprocess.run(
-            command, capture_output=True, text=True, timeout=60, check=True
-        )
-        counts = _inspect(url, "order-counts")["data"]
+        _wait_for_done_records(journal, first, at_least=10)
+        first.send_signal(signal.SIGKILL)
+        assert first.wait(timeout=5) == -signal.SIGKILL
     finally:
-        _stop(process)
+        if first.poll() is None:
+            first.kill()
+            first.wait(timeout=5)
+    second = subprocess.run(
+        command, capture_output=True, text=True, timeout=60, check=True
+    )
+    counts = box.inspect("order-counts")["data"]
 
     results = json.loads(second.stdout)
     assert [n for n, _, _ in results] == numbers
@@ -490,15 +449,9 @@ def _wait_for_done_records(
     journal: Path, job: subprocess.Popen[bytes], *, at_least: int
 ) -> None:
     deadline = time.monotonic() + 30
-    while journal_done(journal) < at_least and job.poll() is None:
+    while done_records(journal) < at_least and job.poll() is None:
         assert time.monotonic() < deadline, "the job never got going"
         time.sleep(0.02)
-
-
-def journal_done(journal: Path) -> int:
-    if not journal.exists():
-        return 0
-    return journal.read_bytes().count(b'"t":"done"')
 
 
 # -- waiting survives odd answers ---------------------------------------------

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-import re
 import signal
 import subprocess
 import sys
 import time
-import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
+from conftest import SandboxProcess, done_records
 
 from flireo_async._bulk._journal import read_journal
 
@@ -54,70 +52,31 @@ asyncio.run(main(*sys.argv[1:]))
 """
 
 COUNT = 200
-# Direct connections only: a proxy from the environment must not see these.
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-def inspect(base_url: str, path: str) -> Any:
-    """GET a /_sandbox inspection route and decode its JSON."""
-    with _OPENER.open(f"{base_url}/_sandbox/{path}", timeout=5) as answer:
-        return json.loads(answer.read())
-
-
-def done_lines(journal: Path) -> int:
-    if not journal.exists():
-        return 0
-    return journal.read_bytes().count(b'"t":"done"')
-
-
-@pytest.fixture(name="sandbox_url")
-def _sandbox_url() -> Iterator[str]:
+@pytest.fixture(name="sandbox")
+def _sandbox(sandbox_process: Callable[..., SandboxProcess]) -> SandboxProcess:
     """A sandbox in its own process, with 50–100 ms latency per order."""
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "flireo_async.testing.sandbox",
-            "--port",
-            "0",
-            "--credits",
-            "100000",
-            "--latency",
-            "0.05",
-            "0.1",
-            "--apply-to",
-            "orders",
-            # Orders stay pending, so a resumed item's outcome cannot
-            # depend on how long the re-run took to start.
-            "--order-completion-delay",
-            "60",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
+    return sandbox_process(
+        "--credits",
+        "100000",
+        "--latency",
+        "0.05",
+        "0.1",
+        "--apply-to",
+        "orders",
+        # Orders stay pending, so a resumed item's outcome cannot
+        # depend on how long the re-run took to start.
+        "--order-completion-delay",
+        "60",
     )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        match = re.search(r"http://127\.0\.0\.1:\d+", line)
-        assert match, f"unexpected first line {line!r}"
-        yield match.group(0)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-        if process.stdout is not None:
-            process.stdout.close()
 
 
 def test_a_job_killed_mid_run_resumes_without_ordering_twice(
-    tmp_path: Path, sandbox_url: str
+    tmp_path: Path, sandbox: SandboxProcess
 ) -> None:
     """After SIGKILL, re-running with the journal orders every number once."""
-    numbers = inspect(sandbox_url, f"available-numbers?limit={COUNT}")["data"]
+    numbers = sandbox.inspect(f"available-numbers?limit={COUNT}")["data"]
     numbers_file = tmp_path / "numbers.txt"
     numbers_file.write_text("\n".join(numbers))
     driver = tmp_path / "driver.py"
@@ -126,7 +85,7 @@ def test_a_job_killed_mid_run_resumes_without_ordering_twice(
     command = [
         sys.executable,
         str(driver),
-        sandbox_url,
+        sandbox.url,
         str(numbers_file),
         str(journal),
     ]
@@ -136,7 +95,7 @@ def test_a_job_killed_mid_run_resumes_without_ordering_twice(
     )
     try:
         deadline = time.monotonic() + 15
-        while done_lines(journal) < 20 and first.poll() is None:
+        while done_records(journal) < 20 and first.poll() is None:
             assert time.monotonic() < deadline, "the job never got going"
             time.sleep(0.02)
         first.send_signal(signal.SIGKILL)
@@ -145,7 +104,7 @@ def test_a_job_killed_mid_run_resumes_without_ordering_twice(
         if first.poll() is None:
             first.kill()
             first.wait(timeout=5)
-    done_at_kill = done_lines(journal)
+    done_at_kill = done_records(journal)
     in_doubt = [
         n for n, e in read_journal(journal).items() if e.state == "intent"
     ]
@@ -154,7 +113,7 @@ def test_a_job_killed_mid_run_resumes_without_ordering_twice(
         command, capture_output=True, text=True, timeout=20, check=False
     )
     results = json.loads(second.stdout)
-    counts = inspect(sandbox_url, "order-counts")["data"]
+    counts = sandbox.inspect("order-counts")["data"]
 
     assert -signal.SIGKILL == first_code
     assert 20 <= done_at_kill < COUNT
