@@ -50,7 +50,6 @@ def flireo_error_fields(payload: Any) -> tuple[str | None, str | None, Any]:
 
 #: Flireo's dialect: ``{"error": ...}`` envelopes and its string codes.
 FLIREO = Dialect(
-    name="flireo",
     error_fields=flireo_error_fields,
     codes=FLIREO_CODES,
 )

@@ -317,12 +317,13 @@ class BulkEngine:
         self._completed += 1
         if result.resumed:
             self._resumed += 1
-        self._metrics.result(
-            result.outcome,
-            self._window.in_flight,
-            (counts[Outcome.ORDERED] + counts[Outcome.SUCCEEDED])
-            / max(time.monotonic() - self._clock, 1e-9),
-        )
+        if self._metrics.on:
+            self._metrics.result(
+                result.outcome,
+                self._window.in_flight,
+                (counts[Outcome.ORDERED] + counts[Outcome.SUCCEEDED])
+                / max(time.monotonic() - self._clock, 1e-9),
+            )
         if self._on_progress is not None:
             self._on_progress(
                 BulkProgress(

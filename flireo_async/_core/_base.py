@@ -270,7 +270,7 @@ class _Attempt:
 
     def __call__(self) -> Coroutine[Any, Any, Any]:
         # The attempt's own coroutine when nothing records: no extra frame.
-        if not _telemetry.recording() or _telemetry.tracer() is None:
+        if _telemetry.tracer() is None:
             return self._attempt()
         return self._traced()
 

@@ -36,12 +36,10 @@ class Dialect:
     One API's wire conventions.
 
     Attributes:
-        name: The API's name (``flireo``, ``telnyx``).
         error_fields: Reads ``(code, message, details)`` from its error
             envelope.
         codes: Its documented error codes and the class each picks.
     """
 
-    name: str
     error_fields: ErrorFields
     codes: Mapping[str, type[APIError]]

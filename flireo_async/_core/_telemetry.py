@@ -41,7 +41,6 @@ __all__ = [
     "event",
     "meter",
     "operation",
-    "recording",
     "tracer",
 ]
 
@@ -53,11 +52,6 @@ _TRACE = "opentelemetry.trace"
 _modules = sys.modules
 _tracers: dict[int, Any] = {}
 _meters: dict[int, Any] = {}
-
-
-def recording() -> bool:
-    """Whether anything could record: the API is loaded at all."""
-    return _TRACE in _modules
 
 
 def tracer() -> Any | None:
@@ -285,7 +279,8 @@ class BulkMetrics:
 
     def __init__(self, api: str) -> None:
         recorder = meter()
-        self._on = recorder is not None
+        #: Whether a meter provider records (callers skip the work if not).
+        self.on = recorder is not None
         self._attributes = {"flireo.api": api}
         if recorder is None:
             return
@@ -306,7 +301,7 @@ class BulkMetrics:
 
     def result(self, outcome: str, in_flight: int, rate: float) -> None:
         """Count one item's outcome and sample the window and the rate."""
-        if not self._on:
+        if not self.on:
             return
         self._orders.add(1, {**self._attributes, "outcome": outcome})
         self._in_flight.set(in_flight, self._attributes)
@@ -314,5 +309,5 @@ class BulkMetrics:
 
     def status(self, status: int) -> None:
         """Count a 429."""
-        if self._on and status == 429:
+        if self.on and status == 429:
             self._limited.add(1, self._attributes)

@@ -108,7 +108,6 @@ TELNYX_CODES: Mapping[str, type[APIError]] = {
 
 #: Telnyx's dialect: ``{"errors": [...]}`` envelopes and numeric codes.
 TELNYX = Dialect(
-    name="telnyx",
     error_fields=telnyx_error_fields,
     codes=TELNYX_CODES,
 )
