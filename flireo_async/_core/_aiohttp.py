@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Mapping
 
 import aiohttp
 
@@ -55,6 +56,10 @@ class AiohttpTransport:
         max_response_size: The most bytes of one body that are read;
             a longer body raises
             [`ResponseTooLargeError`][flireo_async.exceptions.ResponseTooLargeError].
+        headers: Default headers of a created session. A request whose
+            ``headers`` is this very mapping is sent with the session's
+            defaults alone, sparing aiohttp a merge per request (the
+            clients pass their constant headers here).
 
     Raises:
         ConfigurationError: ``max_connections`` or ``max_response_size``
@@ -68,6 +73,7 @@ class AiohttpTransport:
         max_connections: int = 100,
         timeout: float | Timeout | None = 30.0,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         if max_connections < 1:
             msg = "max_connections must be at least 1"
@@ -85,6 +91,8 @@ class AiohttpTransport:
             total=t.total, sock_connect=t.connect, sock_read=t.read
         )
         self._max_size = max_response_size
+        # Only a session made here carries them; a borrowed one does not.
+        self._defaults = headers if session is None else None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
 
@@ -113,6 +121,7 @@ class AiohttpTransport:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._max_connections),
                 timeout=self._timeout,
+                headers=self._defaults,
             )
         return self._session
 
@@ -137,11 +146,12 @@ class AiohttpTransport:
                 processed the request.
         """
         session = self._session_for(asyncio.get_running_loop())
+        headers = request.headers
         try:
             async with session.request(
                 request.method,
                 request.url,
-                headers=request.headers,
+                headers=None if headers is self._defaults else headers,
                 data=request.body or None,
                 timeout=self._timeout,
                 allow_redirects=False,

@@ -32,7 +32,7 @@ from . import _telemetry, _version
 from ._aiohttp import DEFAULT_MAX_RESPONSE_SIZE, AiohttpTransport
 from ._dialect import Dialect
 from ._ratelimit import RateGate
-from ._retry import RetryPolicy, run_with_retries
+from ._retry import RetryPolicy, retry_failed
 from ._sansio import (
     RateLimitInfo,
     build_request,
@@ -135,6 +135,7 @@ class BaseClient:
             max_connections=int(max_connections),
             timeout=timeout,
             max_response_size=max_response_size,
+            headers=self._headers,
         )
         self._max_response_size = max_response_size
         # A transport the caller passed in is theirs to close.
@@ -252,8 +253,17 @@ class BaseClient:
             extra_headers=extra_headers,
         )
         attempt = _Attempt(self, request)
-        return await run_with_retries(
-            self._retry, attempt, repeatable=repeatable
+        started = time.monotonic()
+        try:
+            return await attempt()
+        except FlireoError as error:
+            failed = error
+        return await retry_failed(
+            self._retry,
+            attempt,
+            failed,
+            started=started,
+            repeatable=repeatable,
         )
 
 
@@ -291,7 +301,8 @@ class _Attempt:
     async def _attempt(self) -> Any:
         client, request = self._client, self._request
         self._n += 1
-        await client._gate.admit()
+        if not client._gate.pass_now():
+            await client._gate.admit()
         started = time.perf_counter()
         try:
             response = await client._transport.send(request)

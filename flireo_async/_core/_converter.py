@@ -26,7 +26,6 @@ field's ``metadata[WIRE_NAMES]``.
 
 from __future__ import annotations
 
-import contextlib
 import enum
 import types
 import typing
@@ -270,8 +269,10 @@ def _make_converter() -> cattrs.Converter:
             if quick is not None:
                 # A page of models: the generated function per item, and
                 # cattrs for the whole list if any item is declined.
-                with contextlib.suppress(Exception):
+                try:
                     return tuple(map(quick, value))
+                except Exception:  # noqa: S110 - cattrs words the error
+                    pass
             return inner(value, t)
 
         return structure
@@ -316,6 +317,7 @@ def _make_converter() -> cattrs.Converter:
             except Exception:  # cattrs decides (and words the error)
                 return detailed(value, t)
 
+        _QUICK[t] = quick
         return structure
 
     c.register_structure_hook_factory(
@@ -325,6 +327,11 @@ def _make_converter() -> cattrs.Converter:
         model_hook,
     )
     return c
+
+
+#: Model class -> its generated structure function, filled as the
+#: converter builds each model's hook (so only after its first use).
+_QUICK: dict[Any, Callable[[Any], Any]] = {}
 
 
 @cache
@@ -371,6 +378,14 @@ def structure(data: Any, cls: type[T], *, status: int = 200) -> T:
         ResponseDecodeError: The data does not fit; ``errors`` lists the
             readable paths cattrs found (``... @ $.phone_number``).
     """
+    quick = _QUICK.get(cls)
+    if quick is not None:
+        # A model's generated function, called without cattrs' dispatch
+        # (most answers); whatever it declines goes the full way below.
+        try:
+            return quick(data)  # type: ignore[no-any-return]
+        except Exception:  # noqa: S110 - cattrs below words the error
+            pass
     try:
         return get_converter().structure(data, cls)
     # Whatever a malformed answer trips in cattrs or a hook (a

@@ -47,6 +47,26 @@ class RateGate:
         """The locally counted ``(remaining, reset)`` of the server window."""
         return self._remaining, self._reset
 
+    def pass_now(self) -> bool:
+        """
+        Admit one request if that takes no waiting (the usual case).
+
+        Returns:
+            ``True`` if the request may leave now (and is counted);
+            ``False`` if it must go through `admit()`.
+        """
+        if self._interval:
+            return False
+        if self._remaining is None:
+            return True
+        if time.time() >= self._reset:
+            self._remaining = None
+            return True
+        if self._remaining > 0:
+            self._remaining -= 1
+            return True
+        return False
+
     async def admit(self) -> None:
         """
         Wait until one more request may leave.

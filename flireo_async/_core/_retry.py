@@ -37,7 +37,7 @@ from . import _telemetry
 from ._validation import check_seconds
 
 
-__all__ = ["RetryPolicy", "poll_until", "run_with_retries"]
+__all__ = ["RetryPolicy", "poll_until", "retry_failed"]
 
 T = TypeVar("T")
 log = logging.getLogger("flireo_async")
@@ -196,7 +196,7 @@ def _runner(policy: RetryPolicy) -> Callable[[_Call], Awaitable[Any]]:
     @backoff.on_exception(
         _exact_waits,
         _Retry,
-        # The first attempt ran before the loop (run_with_retries).
+        # The first attempt ran before the loop (the caller's own).
         max_tries=policy.max_attempts - 1,
         jitter=None,
         giveup=over_deadline,
@@ -218,45 +218,48 @@ def _runner(policy: RetryPolicy) -> Callable[[_Call], Awaitable[Any]]:
     return run
 
 
-async def run_with_retries(
+async def retry_failed(
     policy: RetryPolicy,
     attempt: Callable[[], Awaitable[T]],
+    error: FlireoError,
     *,
+    started: float,
     repeatable: bool,
 ) -> T:
     """
-    Run *attempt* until it succeeds or the policy says stop.
+    Retry a call whose first attempt failed with *error*, as the policy says.
+
+    The first attempt is the caller's own ``await attempt()``: most calls
+    succeed, and on that path nothing of the retry machinery (this
+    function, backoff's loop, its bookkeeping) runs at all.
 
     Args:
         policy: The retry policy.
         attempt: One attempt of the request.
+        error: What the first attempt raised.
+        started: ``time.monotonic()`` before the first attempt (the
+            policy's deadline counts from there).
         repeatable: Whether the request may be processed twice.
 
     Returns:
-        What the successful attempt returned.
+        What a later attempt returned.
 
     Raises:
-        FlireoError: The last attempt's error when retries are exhausted,
-            the deadline would be passed, or the error is not retryable.
+        FlireoError: *error* when it is not retried, else the last
+            attempt's error when retries are exhausted, the deadline would
+            be passed, or the error is not retryable.
     """
-    # The first attempt runs outside backoff: most calls succeed, and the
-    # retry loop's bookkeeping would be a third of the SDK's own CPU time
-    # per request.
-    started = time.monotonic()
-    try:
-        return await attempt()
-    except FlireoError as error:
-        if policy.max_attempts == 1:
-            raise
-        delay = policy.delay_for(error, 0, repeatable=repeatable)
-        if delay is None:
-            raise
-        deadline_at = (
-            None if policy.deadline is None else started + policy.deadline
-        )
-        if deadline_at is not None and time.monotonic() + delay > deadline_at:
-            raise
-        _decided(error, delay, 1)
+    delay = (
+        None
+        if policy.max_attempts == 1
+        else policy.delay_for(error, 0, repeatable=repeatable)
+    )
+    deadline_at = None if policy.deadline is None else started + policy.deadline
+    if delay is None or (
+        deadline_at is not None and time.monotonic() + delay > deadline_at
+    ):
+        raise error
+    _decided(error, delay, 1)
     await asyncio.sleep(delay)
     call = _Call(
         attempt=attempt,

@@ -53,6 +53,9 @@ def _header_number(value: object) -> float | None:
     # ASCII decimal number.
     if not isinstance(value, str):
         return None
+    if value.isascii() and value.isdigit() and len(value) <= 20:
+        # The usual answer, read without the regex (ASCII isdigit is 0-9).
+        return float(value)
     text = value.strip(_OWS)
     if not _HEADER_NUMBER.fullmatch(text):
         return None
@@ -63,6 +66,8 @@ def _header_count(value: object) -> int | None:
     # A header value as a non-negative int, or None.
     if not isinstance(value, str):
         return None
+    if value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
     text = value.strip(_OWS)
     if not _HEADER_COUNT.fullmatch(text):
         return None
