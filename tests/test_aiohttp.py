@@ -557,3 +557,32 @@ def test_no_unclosed_resource_warnings_on_exit() -> None:
     assert "" == result.stderr
     assert "done\n" == result.stdout
     assert 0 == result.returncode
+
+
+async def test_owned_session_sends_the_constant_headers_once(
+    api: TestServer,
+) -> None:
+    """The client's own session carries its headers as defaults: each
+    request has exactly one Authorization and User-Agent."""
+    async with FlireoClient(KEY, base_url=_base(api)) as client:
+        await client.orders.get("ord_1")
+        await client.orders.get("ord_2")
+
+    for headers in api.app[SEEN]:
+        assert headers["Authorization"] == f"Bearer {KEY}"
+        assert headers["User-Agent"].startswith("flireo-async/")
+    assert len(api.app[SEEN]) == 2
+
+
+async def test_borrowed_session_gets_the_headers_per_request(
+    api: TestServer,
+) -> None:
+    """A borrowed session has no defaults of ours: the key still goes
+    with every request, and the session is left as it was."""
+    async with aiohttp.ClientSession() as session:
+        client = FlireoClient(KEY, base_url=_base(api), session=session)
+        await client.orders.get("ord_1")
+        await client.aclose()
+        assert "Authorization" not in session.headers
+
+    assert api.app[SEEN][0]["Authorization"] == f"Bearer {KEY}"

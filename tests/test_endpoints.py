@@ -1,6 +1,5 @@
 """Every documented endpoint over recorded exchanges: results and errors."""
 
-
 from __future__ import annotations
 
 from datetime import UTC, datetime

@@ -1,6 +1,5 @@
 """The exactly-once rule for order POSTs (API.md §5)."""
 
-
 from __future__ import annotations
 
 import asyncio
@@ -24,17 +23,13 @@ NUMBER = "+31851234567"
 RECORDED_CALL_START = datetime(2025, 1, 15, 10, 29, 58, tzinfo=UTC)
 
 
-class _RecordedClock(datetime):
-    @classmethod
-    def now(cls, tz=None):
-        return RECORDED_CALL_START.astimezone(tz)
-
-
 @pytest.fixture(name="recorded_clock")
 def _recorded_clock(monkeypatch):
     """Reconciliation only trusts orders placed after the call started; pin
     that start to the recording's time so recorded orders count."""
-    monkeypatch.setattr(_ordering, "datetime", _RecordedClock)
+    monkeypatch.setattr(
+        _ordering, "_now", lambda: RECORDED_CALL_START.timestamp()
+    )
 
 
 def spy_on(transport):

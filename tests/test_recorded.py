@@ -1,6 +1,5 @@
 """RecordedTransport (cassette replay and recording) and MockTransport."""
 
-
 from __future__ import annotations
 
 import asyncio

@@ -52,8 +52,9 @@ def _union_args(t: Any) -> tuple[Any, ...]:
 def _all_text(cls: type) -> bool:
     """Whether every field of *cls* holds text (or an open text enum)."""
     for hint in typing.get_type_hints(cls).values():
-        kinds = [a for a in _union_args(hint) or (hint,) if a is not type(None)]
-        for kind in kinds:
+        for kind in _union_args(hint) or (hint,):
+            if kind is type(None):
+                continue
             text_enum = isinstance(kind, type) and issubclass(kind, enum.Enum)
             if kind is not str and not (
                 text_enum and all(type(m.value) is str for m in kind)

@@ -39,6 +39,8 @@ def data_of(payload: Any) -> Any:
     Raises:
         ResponseDecodeError: The answer is not an object with ``data``.
     """
+    if payload.__class__ is dict and "data" in payload:
+        return payload["data"]  # what orjson gives, checked cheaply
     if not isinstance(payload, Mapping) or "data" not in payload:
         msg = "the answer has no 'data' member"
         raise ResponseDecodeError(msg, status=200)

@@ -254,7 +254,8 @@ async def retry_failed(
         if policy.max_attempts == 1
         else policy.delay_for(error, 0, repeatable=repeatable)
     )
-    deadline_at = None if policy.deadline is None else started + policy.deadline
+    deadline = policy.deadline
+    deadline_at = None if deadline is None else started + deadline
     if delay is None or (
         deadline_at is not None and time.monotonic() + delay > deadline_at
     ):

@@ -32,7 +32,9 @@ def _redacted(headers: Mapping[str, str]) -> str:
 
 def _ci_headers(headers: Mapping[str, str]) -> Mapping[str, str]:
     # Lookups must not depend on the case a server or a test used.
-    if isinstance(headers, CIMultiDictProxy | CIMultiDict):
+    if headers.__class__ is CIMultiDictProxy or isinstance(
+        headers, CIMultiDictProxy | CIMultiDict
+    ):
         return headers
     return CIMultiDictProxy(CIMultiDict(headers))
 

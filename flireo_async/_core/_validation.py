@@ -141,8 +141,8 @@ _PLAIN_ID = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9_.~-]*")
 
 def check_id(field: str, value: object) -> str:
     """Return *value* if it can be an opaque id (a non-blank string)."""
-    if value.__class__ is str and _PLAIN_ID.fullmatch(value):  # type: ignore[arg-type]
-        return value  # type: ignore[return-value]
+    if isinstance(value, str) and _PLAIN_ID.fullmatch(value):
+        return value
     # "." and ".." would be collapsed by URL normalisation and send the
     # request to another path (a DELETE to the parent, say).
     if (
