@@ -48,30 +48,27 @@ _HEADER_COUNT = re.compile(r"[0-9]{1,18}")
 _OWS = " \t"
 
 
-def _header_number(value: object) -> float | None:
-    # A header value as a finite float, or None when it is not a plain
-    # ASCII decimal number.
+def _header_text(value: object, pattern: re.Pattern[str], digits: int) -> str:
+    # The header's number as text, or "" when it is not a plain ASCII
+    # decimal of that pattern.
     if not isinstance(value, str):
-        return None
-    if value.isascii() and value.isdigit() and len(value) <= 20:
-        # The usual answer, read without the regex (ASCII isdigit is 0-9).
-        return float(value)
+        return ""
+    if value.isascii() and value.isdigit() and len(value) <= digits:
+        return value  # the usual answer, without the regex (ASCII: 0-9)
     text = value.strip(_OWS)
-    if not _HEADER_NUMBER.fullmatch(text):
-        return None
-    return float(text)
+    return text if pattern.fullmatch(text) else ""
+
+
+def _header_number(value: object) -> float | None:
+    # A header value as a finite float, or None.
+    text = _header_text(value, _HEADER_NUMBER, 20)
+    return float(text) if text else None
 
 
 def _header_count(value: object) -> int | None:
     # A header value as a non-negative int, or None.
-    if not isinstance(value, str):
-        return None
-    if value.isascii() and value.isdigit() and len(value) <= 18:
-        return int(value)
-    text = value.strip(_OWS)
-    if not _HEADER_COUNT.fullmatch(text):
-        return None
-    return int(text)
+    text = _header_text(value, _HEADER_COUNT, 18)
+    return int(text) if text else None
 
 
 def encode_query(params: Mapping[str, object]) -> str:

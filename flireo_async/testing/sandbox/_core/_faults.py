@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import random
 import time
+from collections.abc import Callable
 
 import attrs
 
@@ -101,6 +102,80 @@ class FaultPlanner:
         )
 
 
+@attrs.frozen(kw_only=True)
+class RateWindow:
+    """
+    How one API reports its rate-limit window, and its 429.
+
+    Every answer of a limited sandbox carries the window; the two APIs
+    differ only in the values below, so the counting is written once.
+
+    Attributes:
+        names: The limit, remaining and reset header names, in the case
+            the API sends them.
+        reset: The reset header's value from the window's end (a Unix
+            time) and the seconds left until it: Flireo sends the former,
+            Telnyx the latter.
+        retry_after: Whether a 429 carries ``Retry-After`` (Telnyx
+            documents none: its reset header is the only hint).
+        body: The 429 body, given the seconds to wait.
+    """
+
+    names: tuple[str, str, str]
+    reset: Callable[[float, float], str]
+    retry_after: bool
+    body: Callable[[int], bytes]
+
+    def count(
+        self, limiter: RateLimiter, key: str, headers: dict[str, str]
+    ) -> bytes | None:
+        """Count a request, set the headers; the 429 body when over."""
+        remaining, end, left, over = limiter.take(key)
+        self._set(headers, limiter.limit, remaining, self.reset(end, left))
+        if not over:
+            return None
+        wait = max(1, math.ceil(left))
+        if self.retry_after:
+            headers["Retry-After"] = str(wait)
+        return self.body(wait)
+
+    def peek(
+        self, limiter: RateLimiter, key: str, headers: dict[str, str]
+    ) -> None:
+        """Set the headers of an answer that is not counted."""
+        remaining, end = limiter.peek(key)
+        left = end - time.time()
+        self._set(headers, limiter.limit, remaining, self.reset(end, left))
+
+    def burst(
+        self, limit: int | None, wait: int, headers: dict[str, str]
+    ) -> bytes:
+        """
+        Set the headers of an injected 429 and return its body.
+
+        Shaped like the limit's own 429: nothing left until *wait* has
+        passed; the limit is named only when one is configured.
+        """
+        reset = self.reset(math.ceil(time.time() + wait), wait)
+        self._set(headers, limit, 0, reset)
+        if self.retry_after:
+            headers["Retry-After"] = str(wait)
+        return self.body(wait)
+
+    def _set(
+        self,
+        headers: dict[str, str],
+        limit: int | None,
+        remaining: int,
+        reset: str,
+    ) -> None:
+        limit_name, remaining_name, reset_name = self.names
+        if limit is not None:
+            headers[limit_name] = str(limit)
+        headers[remaining_name] = str(remaining)
+        headers[reset_name] = reset
+
+
 class RateLimiter:
     """
     A fixed-window limit of *limit* requests per *window* seconds per key.
@@ -119,25 +194,6 @@ class RateLimiter:
         # reset the headers report is exact rather than up to 1 s late.
         self._windows: dict[str, list[float]] = {}
 
-    def hit(self, key: str) -> tuple[int, int, int | None]:
-        """
-        Count one request of *key*.
-
-        Args:
-            key: The API key.
-
-        Returns:
-            ``(remaining, reset, retry_after)``: requests left in the
-            window, the window's end as a Unix timestamp in whole seconds,
-            and ``None`` when the request is allowed or the seconds to wait
-            (rounded up) when it is over the limit.
-        """
-        remaining, left, over = self.count(key)
-        reset = math.ceil(self._windows[key][0])
-        if over:
-            return 0, reset, max(1, math.ceil(left))
-        return remaining, reset, None
-
     def peek(self, key: str) -> tuple[int, float]:
         """
         Look at the window of *key* without counting a request.
@@ -153,17 +209,17 @@ class RateLimiter:
             return self.limit, end
         return max(0, self.limit - int(window[1])), window[0]
 
-    def count(self, key: str) -> tuple[int, float, bool]:
+    def take(self, key: str) -> tuple[int, float, float, bool]:
         """
-        Count one request of *key*, reporting the window in seconds.
+        Count one request of *key*.
 
         Args:
             key: The API key.
 
         Returns:
-            ``(remaining, left, over)``: requests left in the window,
-            seconds until it resets, and whether this request is over the
-            limit.
+            ``(remaining, end, left, over)``: requests left in the window,
+            its end as a Unix time, the seconds until then, and whether
+            this request is over the limit.
         """
         now = time.time()
         window = self._windows.get(key)
@@ -171,7 +227,7 @@ class RateLimiter:
             start = math.floor(now / self.window) * self.window
             window = self._windows[key] = [start + self.window, 0]
         window[1] += 1
-        left = window[0] - now
+        end = window[0]
         if window[1] > self.limit:
-            return 0, left, True
-        return self.limit - int(window[1]), left, False
+            return 0, end, end - now, True
+        return self.limit - int(window[1]), end, end - now, False

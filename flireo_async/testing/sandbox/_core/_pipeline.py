@@ -35,7 +35,7 @@ from ..flireo._wire import (
     dumps,
 )
 from ._config import SandboxConfig
-from ._faults import FaultPlanner, RateLimiter
+from ._faults import FaultPlanner, RateLimiter, RateWindow
 
 
 class _State(Protocol):
@@ -97,12 +97,7 @@ class Dialect:
         unauthorized_body: The 401 body.
         server_error_body: The body of an injected 500/502/503.
         read_json: Reads a JSON object body, raising the API's error.
-        count: Counts one request on the limiter, sets the rate-limit
-            headers and returns the 429 body when over the limit, else
-            ``None``.
-        peek: Sets the rate-limit headers of an answer that is not
-            counted (a 401, an injected 5xx) from the limiter.
-        burst: Sets the headers of an injected 429 and returns its body.
+        window: How the API reports its rate-limit window and its 429.
         late_inspection_id: Number an inspection's answer after its
             inspector ran rather than before.  Only ``POST
             /_sandbox/reset`` tells them apart: the Telnyx mode has
@@ -114,9 +109,7 @@ class Dialect:
     unauthorized_body: bytes
     server_error_body: bytes
     read_json: Callable[[web.Request], Awaitable[dict[str, Any]]]
-    count: Callable[[RateLimiter, str, dict[str, str]], bytes | None]
-    peek: Callable[[RateLimiter, str, dict[str, str]], None]
-    burst: Callable[[SandboxConfig, dict[str, str]], bytes]
+    window: RateWindow
     late_inspection_id: bool = False
 
 
@@ -246,7 +239,10 @@ def endpoint(
             )
         elif kind == "rate_limit_burst":
             status = 429
-            body = dialect.burst(engine.config, headers)
+            config = engine.config
+            body = dialect.window.burst(
+                config.rate_limit, config.faults.burst_retry_after, headers
+            )
             response = _json(429, body, headers)
         else:  # drop_before_commit
             status, response = None, _drop(request)
@@ -272,7 +268,9 @@ def _peek(engine: BaseEngine[Any], headers: dict[str, str]) -> None:
     # Every answer carries the rate-limit headers; one that is not
     # counted reports the window as it stands.
     if engine.limiter is not None:
-        engine.dialect.peek(engine.limiter, engine.config.api_key, headers)
+        engine.dialect.window.peek(
+            engine.limiter, engine.config.api_key, headers
+        )
 
 
 async def _process(
@@ -291,7 +289,7 @@ async def _process(
         return 401, _json(401, dialect.unauthorized_body, headers)
     limiter = engine.limiter
     if limiter is not None:
-        over = dialect.count(limiter, engine.config.api_key, headers)
+        over = dialect.window.count(limiter, engine.config.api_key, headers)
         if over is not None:
             return 429, _json(429, over, headers)
     try:

@@ -12,12 +12,10 @@ flat body), the headers are spelled ``X-Request-Id`` and
 from __future__ import annotations
 
 import math
-import time
 
 from aiohttp import web
 
-from .._core._config import SandboxConfig
-from .._core._faults import RateLimiter
+from .._core._faults import RateWindow
 from .._core._params import read_json
 from .._core._pipeline import BaseEngine, Dialect, Handler, build_application
 from . import _assistants as a
@@ -66,39 +64,6 @@ ROUTE_TABLE: tuple[tuple[str, str, Handler[SandboxState], bool], ...] = (
 )
 
 
-def _count(
-    limiter: RateLimiter, key: str, headers: dict[str, str]
-) -> bytes | None:
-    remaining, reset, retry_after = limiter.hit(key)
-    headers["X-RateLimit-Limit"] = str(limiter.limit)
-    headers["X-RateLimit-Remaining"] = str(remaining)
-    headers["X-RateLimit-Reset"] = str(reset)
-    if retry_after is None:
-        return None
-    headers["Retry-After"] = str(retry_after)
-    return rate_limit_body(retry_after)
-
-
-def _peek(limiter: RateLimiter, key: str, headers: dict[str, str]) -> None:
-    remaining, end = limiter.peek(key)
-    headers["X-RateLimit-Limit"] = str(limiter.limit)
-    headers["X-RateLimit-Remaining"] = str(remaining)
-    headers["X-RateLimit-Reset"] = str(math.ceil(end))
-
-
-def _burst(config: SandboxConfig, headers: dict[str, str]) -> bytes:
-    # An injected burst looks like the limit's own 429: nothing left
-    # until Retry-After has passed.  The limit is named only when one is
-    # configured.
-    retry = config.faults.burst_retry_after
-    if config.rate_limit is not None:
-        headers["X-RateLimit-Limit"] = str(config.rate_limit)
-        headers["X-RateLimit-Remaining"] = "0"
-        headers["X-RateLimit-Reset"] = str(math.ceil(time.time() + retry))
-    headers["Retry-After"] = str(retry)
-    return rate_limit_body(retry)
-
-
 #: The Flireo spelling of the answers the pipeline makes itself.
 FLIREO_DIALECT = Dialect(
     request_id_header="X-Request-Id",
@@ -107,9 +72,16 @@ FLIREO_DIALECT = Dialect(
         "server_error", "The server failed unexpectedly"
     ),
     read_json=read_json,
-    count=_count,
-    peek=_peek,
-    burst=_burst,
+    window=RateWindow(
+        names=(
+            "X-RateLimit-Limit",
+            "X-RateLimit-Remaining",
+            "X-RateLimit-Reset",
+        ),
+        reset=lambda end, left: str(math.ceil(end)),
+        retry_after=True,
+        body=rate_limit_body,
+    ),
 )
 
 

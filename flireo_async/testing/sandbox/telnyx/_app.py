@@ -10,13 +10,12 @@ ends) with no ``Retry-After``.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from aiohttp import web
 
 from .._core._config import SandboxConfig
-from .._core._faults import RateLimiter
+from .._core._faults import RateWindow
 from .._core._pipeline import BaseEngine, Dialect, build_application
 from . import _handlers as h
 from ._handlers import TelnyxHandler
@@ -109,43 +108,22 @@ TELNYX_ROUTE_TABLE: tuple[tuple[str, str, TelnyxHandler, bool], ...] = (
 )  # fmt: skip
 
 
-def _count(
-    limiter: RateLimiter, key: str, headers: dict[str, str]
-) -> bytes | None:
-    remaining, left, over = limiter.count(key)
-    headers["x-ratelimit-limit"] = str(limiter.limit)
-    headers["x-ratelimit-remaining"] = str(remaining)
-    headers["x-ratelimit-reset"] = reset_header(left)
-    # Telnyx documents no Retry-After: the reset header is all.
-    return rate_limit_body() if over else None
-
-
-def _peek(limiter: RateLimiter, key: str, headers: dict[str, str]) -> None:
-    remaining, end = limiter.peek(key)
-    headers["x-ratelimit-limit"] = str(limiter.limit)
-    headers["x-ratelimit-remaining"] = str(remaining)
-    headers["x-ratelimit-reset"] = reset_header(end - time.time())
-
-
-def _burst(config: SandboxConfig, headers: dict[str, str]) -> bytes:
-    # Shaped like the limit's own 429, the only wait hint being the
-    # reset header; the limit is named only when one is configured.
-    if config.rate_limit is not None:
-        headers["x-ratelimit-limit"] = str(config.rate_limit)
-    headers["x-ratelimit-remaining"] = "0"
-    headers["x-ratelimit-reset"] = str(config.faults.burst_retry_after)
-    return rate_limit_body()
-
-
 #: The Telnyx spelling of the answers the pipeline makes itself.
 TELNYX_DIALECT = Dialect(
     request_id_header="x-request-id",
     unauthorized_body=UNAUTHORIZED_BODY,
     server_error_body=SERVER_ERROR_BODY,
     read_json=read_json,
-    count=_count,
-    peek=_peek,
-    burst=_burst,
+    window=RateWindow(
+        names=(
+            "x-ratelimit-limit",
+            "x-ratelimit-remaining",
+            "x-ratelimit-reset",
+        ),
+        reset=lambda end, left: reset_header(left),
+        retry_after=False,
+        body=lambda wait: rate_limit_body(),
+    ),
     late_inspection_id=True,
 )
 
