@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import inspect
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -10,6 +11,7 @@ from typing import Any, TypeVar
 
 from .._client import FlireoClient
 from .._core._pager import AsyncPager
+from .._groups import VerificationGroups
 from .._models import (
     AvailableNumber,
     NumberType,
@@ -29,17 +31,17 @@ __all__ = ["GROUP_FIELDS", "connect"]
 
 T = TypeVar("T")
 
-GROUP_FIELDS = (
-    "name",
-    "business_name",
-    "contact_person_first_name",
-    "contact_person_last_name",
-    "contact_person_phone",
-    "street_name",
-    "house_number",
-    "postal_code",
-    "city",
-    "province",
+#: The address and contact fields `groups create` asks for: exactly the
+#: required keywords of ``verification_groups.create`` (the type has an
+#: option of its own), so the command follows the SDK's signature.
+GROUP_FIELDS = tuple(
+    name
+    for name, param in inspect.signature(
+        VerificationGroups.create
+    ).parameters.items()
+    if param.kind is param.KEYWORD_ONLY
+    and param.default is param.empty
+    and name != "phone_number_type"
 )
 
 _NO_KEY = (

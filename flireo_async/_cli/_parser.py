@@ -112,13 +112,11 @@ def _examples(*lines: str) -> str:
     return "examples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
-def _leaf(
-    sub: _Sub,
-    name: str,
-    help_text: str,
-    run: Callable[..., object],
-    *examples: str,
-) -> argparse.ArgumentParser:
+def _command(
+    sub: _Sub, name: str, help_text: str, examples: tuple[str, ...]
+) -> _Parser:
+    # A command's page: its help, the sentence it makes, its examples and
+    # the options every command takes.
     parser = sub.add_parser(
         name,
         help=help_text,
@@ -126,8 +124,19 @@ def _leaf(
         epilog=_examples(*examples),
         formatter_class=_FORMATTER,
     )
-    parser.set_defaults(run=run)
     _shared(parser)
+    return parser
+
+
+def _leaf(
+    sub: _Sub,
+    name: str,
+    help_text: str,
+    run: Callable[..., object],
+    *examples: str,
+) -> argparse.ArgumentParser:
+    parser = _command(sub, name, help_text, examples)
+    parser.set_defaults(run=run)
     return parser
 
 
@@ -145,21 +154,8 @@ def _listing(parser: argparse.ArgumentParser, default: int) -> None:
     )
 
 
-def _group(
-    sub: _Sub,
-    name: str,
-    help_text: str,
-    *examples: str,
-) -> _Sub:
-    parser = sub.add_parser(
-        name,
-        help=help_text,
-        description=help_text[0].upper() + help_text[1:] + ".",
-        epilog=_examples(*examples),
-        formatter_class=_FORMATTER,
-    )
-    _shared(parser)
-    return parser.add_subparsers(
+def _group(sub: _Sub, name: str, help_text: str, *examples: str) -> _Sub:
+    return _command(sub, name, help_text, examples).add_subparsers(
         dest="action", required=True, metavar="ACTION"
     )
 

@@ -47,16 +47,17 @@ def verify_webhook(
     now: float | None = None,
 ) -> None:
     """
-    Check a Telnyx webhook's Ed25519 signature.
+    Check a Telnyx webhook's Ed25519 signature; return quietly if it holds.
 
-    The signature is checked before the age, so a
-    [`StaleSignatureError`][flireo_async.exceptions.StaleSignatureError] always
-    means an authentic but old
-    request (a replay), never a forgery.
+    The Ed25519 signature over ``timestamp|body`` is verified first and
+    the timestamp's age second, so a
+    [`StaleSignatureError`][flireo_async.exceptions.StaleSignatureError]
+    is always a genuine Telnyx request replayed late, never a forgery.
 
     Args:
-        body: The raw request body, exactly as received.
-        headers: The request headers (any case).
+        body: The request body, byte for byte as it arrived.
+        headers: The request headers, ``telnyx-signature-ed25519`` and
+            ``telnyx-timestamp`` among them (any case).
         public_key: The account's public key (base64, from the portal).
         tolerance: Most seconds between the timestamp and now.
         now: The current Unix time (default: the clock's).

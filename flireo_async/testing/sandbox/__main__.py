@@ -22,6 +22,9 @@ import errno
 import signal
 import sys
 from pathlib import Path
+from typing import Any, TypeVar
+
+import attrs
 
 from ._core._config import (
     DEFAULT_API_KEY,
@@ -271,35 +274,34 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
     Raises:
         ValueError: A value is out of range.
     """
-    faults = Faults(
+    faults = _from_args(
+        Faults,
+        args,
         latency=tuple(args.latency),
-        error_rate=args.error_rate,
-        html_error_rate=args.html_error_rate,
-        rate_limit_burst_rate=args.rate_limit_burst_rate,
-        burst_retry_after=args.burst_retry_after,
-        slow_rate=args.slow_rate,
-        slow_seconds=args.slow_seconds,
-        drop_before_commit_rate=args.drop_before_commit_rate,
-        drop_after_commit_rate=args.drop_after_commit_rate,
         apply_to=frozenset(args.apply_to or ("all",)),
     )
     default_key = DEFAULT_TELNYX_API_KEY if args.telnyx else DEFAULT_API_KEY
-    return SandboxConfig(
-        host=args.host,
-        port=args.port,
+    return _from_args(
+        SandboxConfig,
+        args,
         api_key=default_key if args.api_key is None else args.api_key,
-        credits=args.credits,
-        seed=args.seed,
-        group_approval_delay=args.group_approval_delay,
-        reject_groups_named=args.reject_groups_named,
-        order_completion_delay=args.order_completion_delay,
-        order_failure_rate=args.order_failure_rate,
-        inventory_size=args.inventory_size,
         rate_limit=args.rate_limit or None,
-        rate_window=args.rate_window,
         faults=faults,
-        request_log_limit=args.request_log_limit,
     )
+
+
+_T = TypeVar("_T")
+
+
+def _from_args(cls: type[_T], args: argparse.Namespace, **changed: Any) -> _T:
+    # Every option is named after the field it sets, so a new field needs
+    # only its option; *changed* holds the values that need converting.
+    given = {
+        field.name: getattr(args, field.name)
+        for field in attrs.fields(cls)  # type: ignore[arg-type]
+        if hasattr(args, field.name)
+    }
+    return cls(**{**given, **changed})
 
 
 async def serve(

@@ -174,10 +174,10 @@ def _same(wanted: str | None, actual: str | None) -> bool:
 
 class TelnyxInventory:
     """
-    All pools of one sandbox, built lazily from the seed.
+    The numbers of every `CATALOGUE` pool, each drawn on first use.
 
     Args:
-        seed: The sandbox seed.
+        seed: The sandbox seed (same seed, same numbers).
         size: Numbers per pool.
     """
 
