@@ -6,7 +6,6 @@ import time
 
 import pytest
 
-import flireo_async as flireo
 from flireo_async._core._converter import structure
 from flireo_async._core._ratelimit import RateGate
 from flireo_async._core._validation import check_id
@@ -92,17 +91,13 @@ def test_gate_passes_at_once_only_when_admit_would_not_wait() -> None:
     gate = RateGate(None, max_wait=60)
     assert gate.pass_now()
 
-    gate.observe(
-        flireo.RateLimitInfo(limit=2, remaining=1, reset=time.time() + 60)
-    )
+    gate.observe((1, time.time() + 60))
     assert gate.pass_now()
     assert gate.window[0] == 0
     assert not gate.pass_now()
 
     old = RateGate(None, max_wait=60)
-    old.observe(
-        flireo.RateLimitInfo(limit=2, remaining=0, reset=time.time() - 1)
-    )
+    old.observe((0, time.time() - 1))
     assert old.pass_now()  # the window turned over
     assert old.window[0] is None
 

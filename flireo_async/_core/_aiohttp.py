@@ -145,7 +145,10 @@ class AiohttpTransport:
             TransportError: The connection broke; the server may have
                 processed the request.
         """
-        session = self._session_for(asyncio.get_running_loop())
+        session = self._session
+        loop = asyncio.get_running_loop()
+        if session is None or loop is not self._loop or self._closed:
+            session = self._session_for(loop)
         headers = request.headers
         try:
             async with session.request(

@@ -34,9 +34,9 @@ from ._dialect import Dialect
 from ._ratelimit import RateGate
 from ._retry import RetryPolicy, retry_failed
 from ._sansio import (
-    RateLimitInfo,
     build_request,
     decipher,
+    rate_window,
 )
 from ._timeout import Timeout
 from ._transport import Request, Transport
@@ -303,11 +303,12 @@ class _Attempt:
         self._n += 1
         if not client._gate.pass_now():
             await client._gate.admit()
-        started = time.perf_counter()
+        debug = log.isEnabledFor(logging.DEBUG)
+        started = time.perf_counter() if debug else 0.0
         try:
             response = await client._transport.send(request)
         except FlireoError as exc:
-            if log.isEnabledFor(logging.DEBUG):
+            if debug:
                 log.debug(
                     "%s %s failed on attempt %d after %.1fms: %s",
                     request.method,
@@ -326,13 +327,10 @@ class _Attempt:
                 f"max_response_size ({client._max_response_size} bytes)"
             )
             raise ResponseTooLargeError(msg, limit=client._max_response_size)
-        if "x-ratelimit-remaining" in response.headers:
-            client._gate.observe(
-                RateLimitInfo.from_headers(response.headers, now=time.time())
-            )
+        client._gate.observe(rate_window(response.headers))
         for listener in client._listeners:
             listener(response.status)
-        if log.isEnabledFor(logging.DEBUG):
+        if debug:
             log.debug(
                 "%s %s -> %d on attempt %d in %.1fms (request id %s)",
                 request.method,

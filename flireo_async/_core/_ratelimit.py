@@ -16,7 +16,6 @@ import time
 
 from ..exceptions import ConfigurationError, RateLimitError
 from . import _telemetry
-from ._sansio import RateLimitInfo
 
 
 __all__ = ["RateGate"]
@@ -112,14 +111,21 @@ class RateGate:
             )
             await asyncio.sleep(wait)
 
-    def observe(self, info: RateLimitInfo | None) -> None:
-        """Fold an answer's ``X-RateLimit-*`` headers into the window."""
-        if info is None:
+    def observe(self, window: tuple[int, float] | None) -> None:
+        """
+        Fold an answer's window (`rate_window()`) into the gate's.
+
+        Args:
+            window: ``(remaining, reset)``, or ``None`` for an answer
+                without one.
+        """
+        if window is None:
             return
-        if self._remaining is not None and info.reset == self._reset:
+        remaining, reset = window
+        if self._remaining is not None and reset == self._reset:
             # Answers overtake each other; within one window the lowest
             # count is the truest.
-            self._remaining = min(self._remaining, info.remaining)
-        elif info.reset >= self._reset:
-            self._remaining = info.remaining
-            self._reset = info.reset
+            self._remaining = min(self._remaining, remaining)
+        elif reset >= self._reset:
+            self._remaining = remaining
+            self._reset = reset

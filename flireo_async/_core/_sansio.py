@@ -17,6 +17,7 @@ from urllib.parse import quote, urlencode
 
 import attrs
 import orjson
+from multidict import istr
 
 from ..exceptions import (
     ResponseDecodeError,
@@ -33,6 +34,7 @@ __all__ = [
     "encode_query",
     "parse_retry_after",
     "path_segment",
+    "rate_window",
 ]
 
 _JSON_HEADERS = {"Content-Type": "application/json"}
@@ -206,23 +208,51 @@ class RateLimitInfo:
             or not numbers.
         """
         headers = _ci_headers(headers)
-        remaining_text = headers.get("x-ratelimit-remaining")
-        reset_text = headers.get("x-ratelimit-reset")
-        if remaining_text is None or reset_text is None:
+        window = rate_window(headers, now=now)
+        if window is None:
             return None
-        remaining = _header_count(remaining_text)
-        reset_at = _header_number(reset_text)
         limit_text = headers.get("x-ratelimit-limit")
         limit = None if limit_text is None else _header_count(limit_text)
-        if (
-            remaining is None
-            or reset_at is None
-            or reset_at < 0
-            or (limit_text is not None and limit is None)
-        ):
-            return None
-        reset_at = _reset_at(reset_at, time.time() if now is None else now)
-        return cls(limit=limit, remaining=remaining, reset=reset_at)
+        return cls(limit=limit, remaining=window[0], reset=window[1])
+
+
+# Case-insensitive keys made once: a plain str key is case-folded on
+# every lookup of a CIMultiDict.
+_REMAINING = istr("X-RateLimit-Remaining")
+_RESET = istr("X-RateLimit-Reset")
+_LIMIT = istr("X-RateLimit-Limit")
+
+
+def rate_window(
+    headers: Mapping[str, str], *, now: float | None = None
+) -> tuple[int, float] | None:
+    """
+    Read the window an answer reports: what `RateLimitInfo.from_headers`
+    reads, without building the object (it runs on every answer).
+
+    Args:
+        headers: The answer's headers, case-insensitive.
+        now: The current Unix time (default: the clock's).
+
+    Returns:
+        ``(remaining, reset)``, or ``None`` when the headers are absent or
+        any of the three is not a number.
+    """
+    remaining_text = headers.get(_REMAINING)
+    reset_text = headers.get(_RESET)
+    if remaining_text is None or reset_text is None:
+        return None
+    remaining = _header_count(remaining_text)
+    reset_at = _header_number(reset_text)
+    limit_text = headers.get(_LIMIT)
+    if (
+        remaining is None
+        or reset_at is None
+        or reset_at < 0
+        or (limit_text is not None and _header_count(limit_text) is None)
+    ):
+        return None
+    return remaining, _reset_at(reset_at, time.time() if now is None else now)
 
 
 def _reason(status: int) -> str:
