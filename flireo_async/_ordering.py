@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Coroutine
 from datetime import UTC, datetime, timedelta
 from time import time as _now
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._core._converter import structure
 from ._core._once import exactly_once, new_key
@@ -256,26 +256,20 @@ async def place_order(
     # A float now, the datetime only if the order list is ever read.
     started = _now()
 
-    async def send() -> OrderReceipt:
-        return structure(
-            data_of(
-                await client._call(
-                    "POST",
-                    path,
-                    json=body,
-                    extra_headers=headers,
-                    repeatable=False,
-                )
-            ),
-            OrderReceipt,
+    def post() -> Coroutine[Any, Any, Any]:
+        return client._call(
+            "POST", path, json=body, extra_headers=headers, repeatable=False
         )
+
+    async def send() -> OrderReceipt:
+        return structure(data_of(await post()), OrderReceipt)
 
     failed: FlireoError | None = None
     if not in_doubt:
-        # The success path, without the reconciliation machinery: most
-        # orders are placed by their first answer.
+        # The success path, without the reconciliation machinery (or a
+        # frame of its own: most orders are placed by their first answer).
         try:
-            return await send()
+            return structure(data_of(await post()), OrderReceipt)
         except ConnectError:
             raise
         except (TransportError, ServerError, ResponseDecodeError) as exc:

@@ -6,7 +6,7 @@ two documented envelopes (``{"data", "meta"}`` for reads,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
@@ -72,10 +72,12 @@ class Resource:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} of {self._client!r}>"
 
-    async def _get(
+    def _get(
         self, path: str, query: Mapping[str, object] | None = None
-    ) -> Any:
-        return await self._client._call("GET", path, query=query)
+    ) -> Coroutine[Any, Any, Any]:
+        # The call's own coroutine, not one awaiting it: every suspension
+        # of a request passes through each frame above it.
+        return self._client._call("GET", path, query=query)
 
     async def _one(
         self, model: type[T], method: str, path: str, **call: Any
