@@ -21,7 +21,10 @@ from aiohttp's and asyncio's:
 * ``layers`` — no profiler: client CPU per ``orders.get`` peeled layer by
   layer (raw aiohttp; raw with the SDK's headers and orjson; the SDK's
   transport alone; ``client._call``; ``orders.get``), interleaved, medians
-  of repeats, so each layer's own cost is the difference of two rows.
+  of repeats, so each layer's own cost is the difference of two rows; then
+  ``orders.get`` over an in-memory transport, alone and right after each
+  raw request: the SDK's own CPU hot, and in situ (the last row minus the
+  first).
 
 cProfile adds a fixed cost per Python call, so it exaggerates small,
 frequently called functions; read the ranking, not the absolute µs (or use
@@ -50,7 +53,8 @@ import _common
 import aiohttp
 import orjson
 
-from flireo_async import FlireoClient
+from flireo_async import FlireoClient, Request, Response
+from flireo_async.testing import MockTransport
 
 
 class _MemoryTransport:
@@ -203,12 +207,38 @@ async def _layers(box: _common.Server, n: int, conc: int, reps: int) -> None:
             async def full() -> None:
                 await sdk.orders.get(order_id)
 
+            # The same orders.get over an in-memory transport replaying the
+            # sandbox's answer: the SDK's own CPU alone, hot in a tight
+            # loop, and then interleaved with real aiohttp requests, where
+            # it runs with caches the network path has just used.
+            async with plain.get(url) as r:
+                answer = (r.status, dict(r.headers), await r.read())
+
+            def replay(_: Request) -> Response:
+                status, headers, body = answer
+                return Response(status=status, headers=headers, body=body)
+
+            memory = FlireoClient(
+                "k_memory", base_url=box.url, transport=MockTransport(replay)
+            )
+
+            async def sdk_in_memory() -> None:
+                await memory.orders.get(order_id)
+
+            async def raw_then_sdk_in_memory() -> None:
+                await raw()
+                await memory.orders.get(order_id)
+
             layers = {
                 "raw aiohttp + json.loads": raw,
                 "+ SDK headers per request, orjson": raw_sdk_headers,
                 "SDK transport.send (Request -> Response)": transport_only,
                 "client._call (build, retry, gate, decipher)": call,
                 "orders.get (validate, quote, structure)": full,
+                "orders.get over memory alone (SDK CPU, hot)": sdk_in_memory,
+                "raw, then orders.get over memory (SDK CPU in situ)": (
+                    raw_then_sdk_in_memory
+                ),
             }
             for fn in layers.values():
                 await _common.drive(fn, 2 * conc + 50, conc)
