@@ -586,3 +586,34 @@ async def test_borrowed_session_gets_the_headers_per_request(
         assert "Authorization" not in session.headers
 
     assert api.app[SEEN][0]["Authorization"] == f"Bearer {KEY}"
+
+
+def test_transport_refuses_headers_for_a_borrowed_session() -> None:
+    """Default headers belong to the session's owner: giving them with a
+    borrowed session is refused rather than silently dropped."""
+
+    async def check() -> None:
+        async with aiohttp.ClientSession() as session:
+            with pytest.raises(ConfigurationError, match="borrowed"):
+                AiohttpTransport(session, headers={"X-A": "1"})
+
+    asyncio.run(check())
+
+
+async def test_transport_sends_its_default_headers(api: TestServer) -> None:
+    """A request carrying exactly the transport's defaults is sent with
+    them; one with other headers is sent with those too."""
+    defaults = {"Authorization": f"Bearer {KEY}", "X-Client": "one"}
+    transport = AiohttpTransport(headers=defaults)
+    url = str(api.make_url("/api/v1/phone-number-orders/ord_1"))
+    try:
+        await transport.send(Request(method="GET", url=url, headers=defaults))
+        await transport.send(
+            Request(method="GET", url=url, headers={**defaults, "X-B": "2"})
+        )
+    finally:
+        await transport.aclose()
+
+    first, second = api.app[SEEN]
+    assert (first["X-Client"], "X-B" in first) == ("one", False)
+    assert (second["X-Client"], second["X-B"]) == ("one", "2")

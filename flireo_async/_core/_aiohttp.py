@@ -56,14 +56,15 @@ class AiohttpTransport:
         max_response_size: The most bytes of one body that are read;
             a longer body raises
             [`ResponseTooLargeError`][flireo_async.exceptions.ResponseTooLargeError].
-        headers: Default headers of a created session. A request whose
-            ``headers`` is this very mapping is sent with the session's
-            defaults alone, sparing aiohttp a merge per request (the
-            clients pass their constant headers here).
+        headers: Default headers of the session the transport creates.
+            A request whose ``headers`` is this very mapping is sent with
+            the session's defaults alone, sparing aiohttp a merge per
+            request (the clients pass their constant headers here).
 
     Raises:
         ConfigurationError: ``max_connections`` or ``max_response_size``
-            is below 1.
+            is below 1, or ``headers`` is given with a borrowed session
+            (whose defaults are its owner's).
     """
 
     def __init__(
@@ -81,6 +82,12 @@ class AiohttpTransport:
         if max_response_size < 1:
             msg = "max_response_size must be at least 1 byte"
             raise ConfigurationError(msg)
+        if headers is not None and session is not None:
+            msg = (
+                "headers= sets the defaults of the transport's own session;"
+                " a borrowed session keeps its owner's"
+            )
+            raise ConfigurationError(msg)
         self._session = session
         self._owns_session = session is None
         self._max_connections = max_connections
@@ -91,8 +98,7 @@ class AiohttpTransport:
             total=t.total, sock_connect=t.connect, sock_read=t.read
         )
         self._max_size = max_response_size
-        # Only a session made here carries them; a borrowed one does not.
-        self._defaults = headers if session is None else None
+        self._defaults = headers
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
 

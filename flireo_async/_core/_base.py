@@ -135,7 +135,8 @@ class BaseClient:
             max_connections=int(max_connections),
             timeout=timeout,
             max_response_size=max_response_size,
-            headers=self._headers,
+            # A borrowed session gets the headers with each request.
+            headers=self._headers if session is None else None,
         )
         self._max_response_size = max_response_size
         # A transport the caller passed in is theirs to close.
