@@ -211,7 +211,7 @@ class RateLimitInfo:
         window = rate_window(headers, now=now)
         if window is None:
             return None
-        limit_text = headers.get("x-ratelimit-limit")
+        limit_text = headers.get(_LIMIT)
         limit = None if limit_text is None else _header_count(limit_text)
         return cls(limit=limit, remaining=window[0], reset=window[1])
 
