@@ -40,8 +40,9 @@ def test_identical_groups_decode_once_and_are_shared() -> None:
 
 
 def test_a_shared_group_never_masks_a_bad_one() -> None:
-    """After a valid group decoded, one equal to it in Python's eyes but
-    not in JSON's (1 == True, an int id) is still refused."""
+    """After a valid group decoded, one differing only in the id's JSON
+    type (1 or true where "1" was) is still refused, not served from the
+    shared decodings."""
     structure(_order(1, {"id": "1"}), Order)
 
     with pytest.raises(ResponseDecodeError):
