@@ -92,13 +92,13 @@ def test_gate_passes_at_once_only_when_admit_would_not_wait() -> None:
     gate = RateGate(None, max_wait=60)
     assert gate.pass_now()
 
-    gate.observe((1, time.time() + 60))
+    gate.observe((1, time.time() + 60, 2))
     assert gate.pass_now()
     assert gate.window[0] == 0
     assert not gate.pass_now()
 
     old = RateGate(None, max_wait=60)
-    old.observe((0, time.time() - 1))
+    old.observe((0, time.time() - 1, 2))
     assert old.pass_now()  # the window turned over
     assert old.window[0] is None
 

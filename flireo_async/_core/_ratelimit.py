@@ -111,17 +111,17 @@ class RateGate:
             )
             await asyncio.sleep(wait)
 
-    def observe(self, window: tuple[int, float] | None) -> None:
+    def observe(self, window: tuple[int, float, int | None] | None) -> None:
         """
         Fold an answer's window (`rate_window()`) into the gate's.
 
         Args:
-            window: ``(remaining, reset)``, or ``None`` for an answer
-                without one.
+            window: ``(remaining, reset, limit)``, or ``None`` for an
+                answer without one.
         """
         if window is None:
             return
-        remaining, reset = window
+        remaining, reset, _ = window
         if self._remaining is not None and reset == self._reset:
             # Answers overtake each other; within one window the lowest
             # count is the truest.

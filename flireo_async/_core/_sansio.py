@@ -207,13 +207,11 @@ class RateLimitInfo:
             The window, or ``None`` when ``Remaining``/``Reset`` are absent
             or not numbers.
         """
-        headers = _ci_headers(headers)
-        window = rate_window(headers, now=now)
+        window = rate_window(_ci_headers(headers), now=now)
         if window is None:
             return None
-        limit_text = headers.get(_LIMIT)
-        limit = None if limit_text is None else _header_count(limit_text)
-        return cls(limit=limit, remaining=window[0], reset=window[1])
+        remaining, reset, limit = window
+        return cls(limit=limit, remaining=remaining, reset=reset)
 
 
 # Case-insensitive keys made once: a plain str key is case-folded on
@@ -225,7 +223,7 @@ _LIMIT = istr("X-RateLimit-Limit")
 
 def rate_window(
     headers: Mapping[str, str], *, now: float | None = None
-) -> tuple[int, float] | None:
+) -> tuple[int, float, int | None] | None:
     """
     Read the window an answer reports: what `RateLimitInfo.from_headers`
     reads, without building the object (it runs on every answer).
@@ -235,8 +233,9 @@ def rate_window(
         now: The current Unix time (default: the clock's).
 
     Returns:
-        ``(remaining, reset)``, or ``None`` when the headers are absent or
-        any of the three is not a number.
+        ``(remaining, reset, limit)`` (``limit`` ``None`` when not sent),
+        or ``None`` when the headers are absent or any of the three is not
+        a number.
     """
     remaining_text = headers.get(_REMAINING)
     reset_text = headers.get(_RESET)
@@ -245,14 +244,16 @@ def rate_window(
     remaining = _header_count(remaining_text)
     reset_at = _header_number(reset_text)
     limit_text = headers.get(_LIMIT)
+    limit = None if limit_text is None else _header_count(limit_text)
     if (
         remaining is None
         or reset_at is None
         or reset_at < 0
-        or (limit_text is not None and _header_count(limit_text) is None)
+        or (limit_text is not None and limit is None)
     ):
         return None
-    return remaining, _reset_at(reset_at, time.time() if now is None else now)
+    reset_at = _reset_at(reset_at, time.time() if now is None else now)
+    return remaining, reset_at, limit
 
 
 def _reason(status: int) -> str:
