@@ -324,7 +324,7 @@ def _make_converter() -> cattrs.Converter:
             except Exception:  # cattrs decides (and words the error)
                 return detailed(value, t)
 
-        _QUICK[t] = quick
+        _QUICK[t] = quick, detailed
         return structure
 
     c.register_structure_hook_factory(
@@ -336,9 +336,9 @@ def _make_converter() -> cattrs.Converter:
     return c
 
 
-#: Model class -> its generated structure function, filled as the
-#: converter builds each model's hook (so only after its first use).
-_QUICK: dict[Any, Callable[[Any], Any]] = {}
+#: Model class -> its generated structure function and cattrs' own,
+#: filled as the converter builds each model's hook (after its first use).
+_QUICK: dict[Any, tuple[Callable[[Any], Any], Callable[[Any, Any], Any]]] = {}
 
 
 @cache
@@ -385,15 +385,18 @@ def structure(data: Any, cls: type[T], *, status: int = 200) -> T:
         ResponseDecodeError: The data does not fit; ``errors`` lists the
             readable paths cattrs found (``... @ $.phone_number``).
     """
-    quick = _QUICK.get(cls)
-    if quick is not None:
+    pair = _QUICK.get(cls)
+    if pair is not None:
         # A model's generated function, called without cattrs' dispatch
-        # (most answers); whatever it declines goes the full way below.
+        # (most answers); whatever it declines, cattrs' function decides.
+        quick, detailed = pair
         try:
             return quick(data)  # type: ignore[no-any-return]
         except Exception:  # noqa: S110 - cattrs below words the error
             pass
     try:
+        if pair is not None:
+            return detailed(data, cls)  # type: ignore[no-any-return]
         return get_converter().structure(data, cls)
     # Whatever a malformed answer trips in cattrs or a hook (a
     # RecursionError, an OverflowError, a decimal signal …) is the
